@@ -1,0 +1,231 @@
+import path from 'node:path';
+
+import envSchema from 'env-schema';
+import { Type } from 'typebox';
+import type { Static } from 'typebox';
+
+/**
+ * The environment OMAUM reads. Every variable is documented in `.env.example`;
+ * keep the two in step (a test compares them).
+ */
+export const EnvSchema = Type.Object({
+  OMAUM_ENV: Type.Union([Type.Literal('development'), Type.Literal('production')], {
+    default: 'development',
+  }),
+  OMAUM_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  OMAUM_PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  OMAUM_BASE_URL: Type.String({ default: '' }),
+  OMAUM_DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  OMAUM_DATABASE_URL: Type.String({ default: '' }),
+  OMAUM_REDIS_URL: Type.String({ default: '' }),
+  OMAUM_QUEUE_BACKEND: Type.Union([Type.Literal('embedded'), Type.Literal('bullmq')], {
+    default: 'embedded',
+  }),
+  OMAUM_SESSION_SECRET: Type.String({ default: '' }),
+  OMAUM_ADMIN_EMAIL: Type.String({ default: '' }),
+  OMAUM_ADMIN_PASSWORD: Type.String({ default: '' }),
+  OMAUM_SMTP_URL: Type.String({ default: '' }),
+  OMAUM_METRICS_TOKEN: Type.String({ default: '' }),
+  OMAUM_TRUST_PROXY: Type.String({ default: '' }),
+  OMAUM_TZ: Type.String({ default: 'America/Sao_Paulo', minLength: 1 }),
+  OMAUM_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) =>
+      Type.Literal(level),
+    ),
+    { default: 'info' },
+  ),
+  OMAUM_RATE_LIMIT: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  OMAUM_TOKEN_TTL_HOURS: Type.Integer({ default: 720, minimum: 1, maximum: 8760 }),
+  OMAUM_BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
+});
+
+export type Env = Static<typeof EnvSchema>;
+
+export type DatabaseTarget =
+  | { readonly dialect: 'sqlite'; readonly file: string }
+  | { readonly dialect: 'postgres'; readonly url: string };
+
+export interface Config {
+  readonly env: 'development' | 'production';
+  readonly isProduction: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly baseUrl: string;
+  readonly dataDir: string;
+  readonly database: DatabaseTarget;
+  readonly redisUrl: string | null;
+  readonly queueBackend: 'embedded' | 'bullmq';
+  /** Empty when not configured; development then derives a per-data-folder secret. */
+  readonly sessionSecret: string;
+  readonly adminEmail: string | null;
+  readonly adminPassword: string | null;
+  readonly smtpUrl: string | null;
+  readonly metricsToken: string | null;
+  readonly trustProxy: readonly string[];
+  readonly timeZone: string;
+  readonly logLevel: string;
+  readonly isRateLimitOn: boolean;
+  readonly tokenTtlHours: number;
+  readonly bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+interface LoadOptions {
+  /** Read `.env` from the working folder (default true). */
+  readonly useDotenv?: boolean;
+}
+
+/**
+ * Reads and validates the environment, then freezes the result.
+ * Throws a ConfigError naming every invalid variable at once.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: LoadOptions = {},
+): Config {
+  const raw = parseEnv(env, options.useDotenv ?? true);
+  const config = toConfig(raw);
+  const problems = checkConsistency(config, raw);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+function parseEnv(env: Record<string, string | undefined>, useDotenv: boolean): Env {
+  const data = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key.startsWith('OMAUM_') && value !== undefined),
+  );
+  try {
+    return envSchema<Env>({
+      schema: EnvSchema,
+      data,
+      dotenv: useDotenv,
+      ajv: {
+        customOptions(ajv) {
+          ajv.opts.allErrors = true;
+          return ajv;
+        },
+      },
+    });
+  } catch (error) {
+    throw new ConfigError(describeEnvErrors(error));
+  }
+}
+
+interface AjvLikeError {
+  instancePath?: string;
+  params?: { missingProperty?: string; allowedValues?: unknown[] };
+  message?: string;
+}
+
+function describeEnvErrors(error: unknown): string[] {
+  const details = (error as { errors?: AjvLikeError[] }).errors;
+  if (!Array.isArray(details) || details.length === 0) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
+  const byVariable = new Map<string, string>();
+  for (const detail of details) {
+    const name = (detail.instancePath ?? '').replace(/^\//, '') || 'environment';
+    if (byVariable.has(name)) continue;
+    const allowed = allowedValues(name);
+    const message = allowed ? `must be one of ${allowed.join(', ')}` : detail.message;
+    byVariable.set(name, `${name} ${message ?? 'is invalid'}`);
+  }
+  return [...byVariable.values()];
+}
+
+function allowedValues(name: string): string[] | null {
+  const schema = (EnvSchema.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[name];
+  if (!schema?.anyOf) return null;
+  return schema.anyOf.map((option) => String(option.const));
+}
+
+function toConfig(raw: Env): Config & { -readonly [K in keyof Config]: Config[K] } {
+  const dataDir = path.resolve(raw.OMAUM_DATA_DIR);
+  return {
+    env: raw.OMAUM_ENV,
+    isProduction: raw.OMAUM_ENV === 'production',
+    host: raw.OMAUM_HOST,
+    port: raw.OMAUM_PORT,
+    baseUrl: raw.OMAUM_BASE_URL || `http://localhost:${raw.OMAUM_PORT}`,
+    dataDir,
+    database: toDatabaseTarget(raw.OMAUM_DATABASE_URL, dataDir),
+    redisUrl: raw.OMAUM_REDIS_URL || null,
+    queueBackend: raw.OMAUM_QUEUE_BACKEND,
+    sessionSecret: raw.OMAUM_SESSION_SECRET,
+    adminEmail: raw.OMAUM_ADMIN_EMAIL.trim().toLowerCase() || null,
+    adminPassword: raw.OMAUM_ADMIN_PASSWORD || null,
+    smtpUrl: raw.OMAUM_SMTP_URL || null,
+    metricsToken: raw.OMAUM_METRICS_TOKEN || null,
+    trustProxy: raw.OMAUM_TRUST_PROXY.split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+    timeZone: raw.OMAUM_TZ,
+    logLevel: raw.OMAUM_LOG_LEVEL,
+    isRateLimitOn: raw.OMAUM_RATE_LIMIT === 'on',
+    tokenTtlHours: raw.OMAUM_TOKEN_TTL_HOURS,
+    bodyLimitBytes: raw.OMAUM_BODY_LIMIT_BYTES,
+  };
+}
+
+function toDatabaseTarget(url: string, dataDir: string): DatabaseTarget {
+  if (url === '') return { dialect: 'sqlite', file: path.join(dataDir, 'omaum.sqlite') };
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', url };
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+  }
+  return { dialect: 'sqlite', file: url === ':memory:' ? url : path.resolve(url) };
+}
+
+const WEAK_SECRETS = new Set(['changeme', 'secret', 'omaum', 'password', 'development']);
+
+function checkConsistency(config: Config, raw: Env): string[] {
+  const problems: string[] = [];
+
+  if (!isValidTimeZone(config.timeZone)) {
+    problems.push(`OMAUM_TZ "${config.timeZone}" is not an IANA time zone`);
+  }
+  if (config.adminEmail !== null && !config.adminEmail.includes('@')) {
+    problems.push('OMAUM_ADMIN_EMAIL must be an e-mail address');
+  }
+  if (config.adminPassword !== null && config.adminPassword.length < 10) {
+    problems.push('OMAUM_ADMIN_PASSWORD must have at least 10 characters');
+  }
+  if (config.queueBackend === 'bullmq' && config.redisUrl === null) {
+    problems.push('OMAUM_REDIS_URL is required when OMAUM_QUEUE_BACKEND is bullmq');
+  }
+  if (config.isProduction) problems.push(...checkProduction(config, raw));
+  return problems;
+}
+
+function checkProduction(config: Config, raw: Env): string[] {
+  const problems: string[] = [];
+  const secret = config.sessionSecret;
+
+  if (secret.length < 32 || WEAK_SECRETS.has(secret.toLowerCase()) || new Set(secret).size < 8) {
+    problems.push('OMAUM_SESSION_SECRET must be a random string of at least 32 characters');
+  }
+  if (config.adminPassword !== null && WEAK_SECRETS.has(config.adminPassword.toLowerCase())) {
+    problems.push('OMAUM_ADMIN_PASSWORD is a default password');
+  }
+  if (raw.OMAUM_BASE_URL === '' || !raw.OMAUM_BASE_URL.startsWith('https://')) {
+    problems.push('OMAUM_BASE_URL must be the https:// address users reach in production');
+  }
+  return problems;
+}
+
+function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}

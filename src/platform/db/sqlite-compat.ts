@@ -1,0 +1,59 @@
+import type Sqlite from 'better-sqlite3';
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  SqliteDatabase,
+  UnknownRow,
+} from 'kysely';
+
+/**
+ * better-sqlite3 refuses to bind JavaScript booleans; SQLite stores them as
+ * 0 and 1. This wrapper turns boolean parameters into integers so queries can
+ * be written once for both dialects.
+ */
+export function wrapSqliteBindings(sqlite: Sqlite.Database): SqliteDatabase {
+  return {
+    close: () => {
+      sqlite.close();
+    },
+    prepare: (sql: string) => {
+      const statement = sqlite.prepare(sql);
+      return {
+        reader: statement.reader,
+        all: (parameters) => statement.all(...toSqliteValues(parameters)),
+        run: (parameters) => statement.run(...toSqliteValues(parameters)),
+        iterate: (parameters) => statement.iterate(...toSqliteValues(parameters)),
+      };
+    },
+  };
+}
+
+function toSqliteValues(parameters: readonly unknown[]): unknown[] {
+  return parameters.map((value) => (typeof value === 'boolean' ? Number(value) : value));
+}
+
+const BOOLEAN_COLUMN = /^(is|has|must)(_[a-z]|[A-Z])/;
+
+/**
+ * Reads 0/1 back as booleans for columns named `isX`, `hasX` or `mustX`, the
+ * naming rule every boolean column follows.
+ */
+export class SqliteBooleanPlugin implements KyselyPlugin {
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const { result } = args;
+    for (const row of result.rows) {
+      for (const key of Object.keys(row)) {
+        const value = row[key];
+        if ((value === 0 || value === 1) && BOOLEAN_COLUMN.test(key)) row[key] = value === 1;
+      }
+    }
+    return Promise.resolve(result);
+  }
+}

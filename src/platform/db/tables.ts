@@ -1,0 +1,154 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types as the application sees them, in camelCase (the CamelCasePlugin
+ * maps them to snake_case columns). Timestamps are ISO-8601 strings in UTC,
+ * calendar dates are `YYYY-MM-DD` strings, booleans are booleans on both
+ * dialects (see `database.ts` for how SQLite is brought in line).
+ */
+type Timestamp = string;
+type CalendarDate = string;
+type Id = Generated<number>;
+
+export type Role = 'admin' | 'secretary' | 'instructor' | 'viewer';
+export type StudentSituation = 'active' | 'on_leave' | 'disconnected' | 'deceased' | 'excluded';
+export type Sex = 'M' | 'F' | 'O';
+export type CohortStatus = 'active' | 'inactive' | 'cancelled' | 'finished';
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export type ActivityKind = 'lesson' | 'full_moon' | 'service' | 'cleaning' | 'lecture' | 'other';
+export type ActivityMode = 'mandatory' | 'convocation';
+export type EnrollmentStatus = 'active' | 'cancelled' | 'finished';
+
+interface Audited {
+  createdAt: ColumnType<Timestamp, Timestamp, never>;
+  updatedAt: Timestamp;
+}
+
+export interface CoursesTable extends Audited {
+  id: Id;
+  name: string;
+  description: string | null;
+  isActive: boolean;
+  archivedAt: Timestamp | null;
+}
+
+export interface StudentsTable extends Audited {
+  id: Id;
+  fullName: string;
+  /** Lower-case, accent-free full name and initiatic name, for search. */
+  searchText: string;
+  cpf: string;
+  initiaticNumber: string;
+  initiaticName: string | null;
+  email: string | null;
+  phone: string | null;
+  secondaryPhone: string | null;
+  birthDate: CalendarDate | null;
+  sex: Sex | null;
+  situation: StudentSituation;
+  address: string | null;
+  emergencyContacts: string | null;
+  medicalNotes: string | null;
+  notes: string | null;
+  archivedAt: Timestamp | null;
+}
+
+export interface CohortsTable extends Audited {
+  id: Id;
+  courseId: number;
+  name: string;
+  bookNumber: string | null;
+  initiationDate: CalendarDate | null;
+  activitiesStartDate: CalendarDate | null;
+  firstLessonDate: CalendarDate | null;
+  endDate: CalendarDate | null;
+  weekday: Weekday | null;
+  time: string | null;
+  place: string | null;
+  capacity: number;
+  status: CohortStatus;
+  minAttendancePct: number;
+  maxShortfallsToClear: number;
+  instructorId: number | null;
+  assistantInstructorId: number | null;
+  aideId: number | null;
+  archivedAt: Timestamp | null;
+}
+
+export interface ActivitiesTable extends Audited {
+  id: Id;
+  cohortId: number;
+  name: string;
+  kind: ActivityKind;
+  mode: ActivityMode;
+  position: number;
+  isActive: boolean;
+  /** The two activities every cohort is created with ("Aulas", "Plenilúnios"). */
+  isDefault: boolean;
+  archivedAt: Timestamp | null;
+}
+
+export interface EnrollmentsTable extends Audited {
+  id: Id;
+  studentId: number;
+  cohortId: number;
+  enrolledOn: CalendarDate;
+  endedOn: CalendarDate | null;
+  status: EnrollmentStatus;
+  notes: string | null;
+}
+
+export interface UsersTable extends Audited {
+  id: Id;
+  email: string;
+  name: string;
+  passwordHash: string;
+  role: Role;
+  studentId: number | null;
+  isActive: boolean;
+  mustChangePassword: boolean;
+  failedSignIns: number;
+  lockedUntil: Timestamp | null;
+  lastSignInAt: Timestamp | null;
+}
+
+export interface ApiTokensTable extends Audited {
+  id: Id;
+  userId: number;
+  /** SHA-256 of the token; the token itself is shown once and never stored. */
+  tokenHash: string;
+  name: string;
+  expiresAt: Timestamp;
+  revokedAt: Timestamp | null;
+  lastUsedAt: Timestamp | null;
+}
+
+export interface DB {
+  courses: CoursesTable;
+  students: StudentsTable;
+  cohorts: CohortsTable;
+  activities: ActivitiesTable;
+  enrollments: EnrollmentsTable;
+  users: UsersTable;
+  apiTokens: ApiTokensTable;
+}
+
+export type Course = Selectable<CoursesTable>;
+export type NewCourse = Insertable<CoursesTable>;
+export type CourseUpdate = Updateable<CoursesTable>;
+export type Student = Selectable<StudentsTable>;
+export type NewStudent = Insertable<StudentsTable>;
+export type StudentUpdate = Updateable<StudentsTable>;
+export type Cohort = Selectable<CohortsTable>;
+export type NewCohort = Insertable<CohortsTable>;
+export type CohortUpdate = Updateable<CohortsTable>;
+export type Activity = Selectable<ActivitiesTable>;
+export type NewActivity = Insertable<ActivitiesTable>;
+export type ActivityUpdate = Updateable<ActivitiesTable>;
+export type Enrollment = Selectable<EnrollmentsTable>;
+export type NewEnrollment = Insertable<EnrollmentsTable>;
+export type EnrollmentUpdate = Updateable<EnrollmentsTable>;
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type ApiToken = Selectable<ApiTokensTable>;
