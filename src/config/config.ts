@@ -105,7 +105,7 @@ function parseEnv(env: Record<string, string | undefined>, useDotenv: boolean): 
     return envSchema<Env>({
       schema: EnvSchema,
       data,
-      dotenv: useDotenv,
+      dotenv: useDotenv ? { quiet: true } : false,
       ajv: {
         customOptions(ajv) {
           ajv.opts.allErrors = true;

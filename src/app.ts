@@ -1,0 +1,159 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+import csrf from '@fastify/csrf-protection';
+import helmet from '@fastify/helmet';
+import secureSession from '@fastify/secure-session';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+
+import accessPlugin from './auth/access.plugin.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import type { Config } from './config/config.ts';
+import { courseRoutes } from './courses/courses.routes.ts';
+import type { Clock } from './platform/clock.ts';
+import { systemClock } from './platform/clock.ts';
+import type { Database } from './platform/db/database.ts';
+import { registerErrorHandling, routePath } from './platform/http/error-handler.ts';
+import type { Logger } from './platform/logging/logger.ts';
+import { createServices } from './services.ts';
+import type { Services } from './services.ts';
+import { healthRoutes } from './system/health.routes.ts';
+import { userRoutes } from './users/users.routes.ts';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly database: Database;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** Shared with other processes so that a session cookie works on all of them. */
+  readonly sessionSecret: string;
+}
+
+export type App = FastifyInstance & { readonly services: Services };
+
+/** Builds a ready Fastify instance; it does not listen (tests use `inject`). */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const services = createServices({ ...deps, clock: deps.clock ?? systemClock });
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // One line per request is logged by `logEachRequest`, not Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
+    genReqId: requestId,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('services', services);
+  registerErrorHandling(app, config.isProduction);
+  logEachRequest(app);
+  await registerSecurity(app, deps);
+  await app.register(accessPlugin, { auth: services.auth });
+  await registerOpenApi(app);
+
+  await app.register(healthRoutes, { database: deps.database });
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { services, config });
+      await api.register(userRoutes, { services });
+      await api.register(courseRoutes, { services });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  await app.ready();
+  return app as unknown as App;
+}
+
+function requestId(request: { headers: Record<string, unknown> }): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && /^[\w.-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+}
+
+// One line per request: Fastify's default logs two, and with the query string.
+function logEachRequest(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        userId: request.actor?.userId,
+        method: request.method,
+        route: request.routeOptions.url ?? routePath(request),
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request completed',
+    );
+  });
+}
+
+async function registerSecurity(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+    hsts: deps.config.isProduction,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+  await app.register(secureSession, {
+    key: createHash('sha256').update(deps.sessionSecret).digest(),
+    cookieName: 'omaum_session',
+    expiry: 12 * 3600,
+    cookie: {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.config.isProduction,
+    },
+  });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/secure-session',
+    getToken: (request) => {
+      const header = request.headers['x-csrf-token'];
+      if (typeof header === 'string') return header;
+      const body = request.body as { _csrf?: unknown } | undefined;
+      return typeof body?._csrf === 'string' ? body._csrf : undefined;
+    },
+  });
+}
+
+async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OMAUM API',
+        version: '1.0.0',
+        description:
+          'Academic life and attendance of an initiatic school. JSON in camelCase; lists are ' +
+          '`{items, total}` with `limit`/`offset`; errors are `{statusCode, code, error, message, details?}`.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+  });
+  app.get(
+    '/api/openapi.json',
+    { config: { access: 'public' }, schema: { hide: true } },
+    () => app.swagger(),
+  );
+}

@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+import type { Role } from '../platform/db/tables.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import type { Actor } from './actor.ts';
+import type { AuthService } from './auth.service.ts';
+
+/**
+ * Who may call a route: nobody needs to sign in (`public`), anyone signed in
+ * (`authenticated`), or only the listed roles. Every route must say it; the
+ * application refuses to start with a route that does not.
+ */
+export type Access = 'public' | 'authenticated' | readonly Role[];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+    /** Reachable by a browser session whose password must still be changed. */
+    isAllowedBeforePasswordChange?: boolean;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    userId: number;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+// Routes added by plugins we do not configure route by route.
+const PUBLIC_PREFIXES = ['/api/docs'];
+
+export interface AccessOptions {
+  readonly auth: AuthService;
+}
+
+/** The actor of a request that has passed the access check. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('OMAUM_AUTH_REQUIRED');
+  return request.actor;
+}
+
+async function accessPlugin(app: FastifyInstance, options: AccessOptions): Promise<void> {
+  app.decorateRequest('actor', null);
+
+  app.addHook('onRoute', (route) => {
+    if (PUBLIC_PREFIXES.some((prefix) => route.url.startsWith(prefix))) {
+      route.config = { ...route.config, access: route.config?.access ?? 'public' };
+    }
+    if (route.config?.access === undefined) {
+      throw new Error(`route ${String(route.method)} ${route.url} does not declare its access`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access === undefined || access === 'public') return;
+
+    const actor = await authenticate(request, options.auth);
+    if (access !== 'authenticated' && !access.includes(actor.role)) {
+      throw new AppError('OMAUM_AUTH_FORBIDDEN', `Your role (${actor.role}) may not do this`);
+    }
+    request.actor = actor;
+  });
+
+  app.addHook('preHandler', (request, reply, done) => {
+    const actor = request.actor;
+    if (!actor || actor.via !== 'session' || SAFE_METHODS.has(request.method)) {
+      done();
+      return;
+    }
+    app.csrfProtection(request, reply, done);
+  });
+}
+
+async function authenticate(request: FastifyRequest, auth: AuthService): Promise<Actor> {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) throw new AppError('OMAUM_AUTH_TOKEN_INVALID', 'Use "Authorization: Bearer <token>"');
+    return auth.authenticateToken(match[1]);
+  }
+
+  const userId = request.session.get('userId');
+  if (userId === undefined) throw new AppError('OMAUM_AUTH_REQUIRED');
+  const found = await auth.actorForSession(userId);
+  if (!found) {
+    request.session.delete();
+    throw new AppError('OMAUM_AUTH_REQUIRED');
+  }
+  const isAllowed = request.routeOptions.config.isAllowedBeforePasswordChange === true;
+  if (found.user.mustChangePassword && !isAllowed) {
+    throw new AppError('OMAUM_AUTH_PASSWORD_CHANGE_REQUIRED');
+  }
+  return found.actor;
+}
+
+export default fp(accessPlugin, { name: 'omaum-access', dependencies: ['@fastify/csrf-protection'] });

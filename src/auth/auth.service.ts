@@ -1,0 +1,155 @@
+import type { Db } from '../platform/db/database.ts';
+import type { User } from '../platform/db/tables.ts';
+import { AppError, invalidFields } from '../platform/errors/app-error.ts';
+import type { Clock } from '../platform/clock.ts';
+import { hashPassword, passwordWeakness, verifyPassword } from '../platform/security/passwords.ts';
+import { generateToken, hashToken, looksLikeToken } from '../platform/security/tokens.ts';
+import { UsersRepo } from '../users/users.repo.ts';
+import type { Actor } from './actor.ts';
+
+export interface AuthSettings {
+  readonly tokenTtlHours: number;
+  /** Failed sign-ins in a row that lock an account. */
+  readonly maxFailedSignIns: number;
+  readonly lockoutMinutes: number;
+}
+
+export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
+  tokenTtlHours: 720,
+  maxFailedSignIns: 5,
+  lockoutMinutes: 15,
+};
+
+export interface IssuedToken {
+  readonly id: number;
+  readonly token: string;
+  readonly expiresAt: string;
+}
+
+// Verifying against a real hash keeps sign-ins for unknown e-mails as slow
+// as for known ones, so response times do not reveal which accounts exist.
+const DUMMY_HASH_PASSWORD = 'omaum-timing-equaliser';
+
+/** Sign-in, bearer tokens, and password changes. */
+export class AuthService {
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly settings: AuthSettings = DEFAULT_AUTH_SETTINGS,
+  ) {}
+
+  /**
+   * Checks an e-mail and password. Counts failures and locks the account
+   * after `maxFailedSignIns` of them in a row.
+   */
+  async signIn(email: string, password: string): Promise<User> {
+    const users = new UsersRepo(this.db);
+    const user = await users.findByEmail(email.trim());
+
+    if (!user) {
+      this.dummyHash ??= hashPassword(DUMMY_HASH_PASSWORD);
+      await verifyPassword(password, await this.dummyHash);
+      throw new AppError('OMAUM_AUTH_INVALID_CREDENTIALS');
+    }
+    if (this.isLocked(user)) throw new AppError('OMAUM_AUTH_ACCOUNT_LOCKED');
+
+    const isValid = await verifyPassword(password, user.passwordHash);
+    if (!isValid) {
+      await this.recordFailure(users, user);
+      throw new AppError('OMAUM_AUTH_INVALID_CREDENTIALS');
+    }
+    if (!user.isActive) throw new AppError('OMAUM_AUTH_ACCOUNT_INACTIVE');
+
+    const now = this.clock.now().toISOString();
+    await users.update(user.id, { failedSignIns: 0, lockedUntil: null, lastSignInAt: now });
+    return user;
+  }
+
+  async issueToken(user: User, name = 'api'): Promise<IssuedToken> {
+    const token = generateToken();
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.settings.tokenTtlHours * 3_600_000);
+    const row = await new UsersRepo(this.db).insertToken({
+      userId: user.id,
+      tokenHash: hashToken(token),
+      name,
+      expiresAt: expiresAt.toISOString(),
+      createdAt: now.toISOString(),
+    });
+    return { id: row.id, token, expiresAt: row.expiresAt };
+  }
+
+  /** The actor behind a bearer token; throws 401 when it is unknown, expired or revoked. */
+  async authenticateToken(token: string): Promise<Actor> {
+    if (!looksLikeToken(token)) throw new AppError('OMAUM_AUTH_TOKEN_INVALID');
+    const users = new UsersRepo(this.db);
+    const row = await users.findTokenByHash(hashToken(token));
+    const now = this.clock.now().toISOString();
+
+    if (!row || row.revokedAt !== null || row.expiresAt <= now) {
+      throw new AppError('OMAUM_AUTH_TOKEN_INVALID');
+    }
+    const user = await users.findById(row.userId);
+    if (!user?.isActive) throw new AppError('OMAUM_AUTH_TOKEN_INVALID');
+
+    await users.touchToken(row.id, now);
+    return toActor(user, 'token');
+  }
+
+  /** The actor of a browser session, or null when the user is gone or deactivated. */
+  async actorForSession(userId: number): Promise<{ actor: Actor; user: User } | null> {
+    const user = await new UsersRepo(this.db).findById(userId);
+    if (!user?.isActive) return null;
+    return { actor: toActor(user, 'session'), user };
+  }
+
+  async revokeToken(actor: Actor, tokenId: number): Promise<void> {
+    const now = this.clock.now().toISOString();
+    const isRevoked = await new UsersRepo(this.db).revokeToken(tokenId, actor.userId, now);
+    if (!isRevoked) throw new AppError('OMAUM_AUTH_TOKEN_INVALID', `No active token ${tokenId} of yours`);
+  }
+
+  listTokens(actor: Actor) {
+    return new UsersRepo(this.db).listTokens(actor.userId);
+  }
+
+  /** Changes the actor's own password after checking the current one. */
+  async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
+    const users = new UsersRepo(this.db);
+    const user = await users.findById(actor.userId);
+    if (!user) throw new AppError('OMAUM_USER_NOT_FOUND');
+
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+      throw invalidFields([{ field: 'currentPassword', message: 'does not match your password' }]);
+    }
+    const weakness = passwordWeakness(newPassword);
+    if (weakness) throw new AppError('OMAUM_AUTH_PASSWORD_WEAK', `The new password ${weakness}`);
+    if (newPassword === currentPassword) {
+      throw invalidFields([{ field: 'newPassword', message: 'must differ from the current one' }]);
+    }
+    await users.update(user.id, {
+      passwordHash: await hashPassword(newPassword),
+      mustChangePassword: false,
+      updatedAt: this.clock.now().toISOString(),
+    });
+  }
+
+  private isLocked(user: User): boolean {
+    return user.lockedUntil !== null && user.lockedUntil > this.clock.now().toISOString();
+  }
+
+  private async recordFailure(users: UsersRepo, user: User): Promise<void> {
+    const failures = user.failedSignIns + 1;
+    const shouldLock = failures >= this.settings.maxFailedSignIns;
+    const lockedUntil = shouldLock
+      ? new Date(this.clock.now().getTime() + this.settings.lockoutMinutes * 60_000).toISOString()
+      : user.lockedUntil;
+    await users.update(user.id, { failedSignIns: shouldLock ? 0 : failures, lockedUntil });
+  }
+}
+
+export function toActor(user: User, via: Actor['via']): Actor {
+  return { userId: user.id, role: user.role, studentId: user.studentId, via };
+}

@@ -1,0 +1,43 @@
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
+import { systemClock } from '../platform/clock.ts';
+import type { Role } from '../platform/db/tables.ts';
+import { UsersService } from '../users/users.service.ts';
+import type { Runtime } from './runtime.ts';
+
+export interface CreateUserOptions {
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly studentId?: number;
+  readonly isJson: boolean;
+}
+
+/** `omaum users create`: the password comes on stdin, never on the command line. */
+export async function createUser(runtime: Runtime, options: CreateUserOptions): Promise<void> {
+  const password = await readPassword();
+  const users = new UsersService(runtime.database.db, systemClock);
+  const user = await users.create(SYSTEM_ACTOR, {
+    email: options.email,
+    name: options.name,
+    role: options.role,
+    password,
+    studentId: options.studentId ?? null,
+    mustChangePassword: false,
+  });
+  process.stdout.write(
+    options.isJson
+      ? `${JSON.stringify(user)}\n`
+      : `created user ${user.id} <${user.email}> with role ${user.role}\n`,
+  );
+}
+
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new Error('--password-stdin expects the password on standard input, e.g. echo ... | omaum users create');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password === '') throw new Error('no password was given on standard input');
+  return password;
+}
