@@ -21,6 +21,8 @@ export interface Database {
   readonly dialect: Dialect;
   /** A short description for logs, without credentials. */
   readonly description: string;
+  /** PostgreSQL schema the connection works in, when not the default. */
+  readonly schema: string | null;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ function openSqlite(file: string, options: DatabaseOptions): Database {
     db,
     dialect: 'sqlite',
     description: `sqlite:${file}`,
+    schema: null,
     close: () => db.destroy(),
   };
 }
@@ -87,6 +90,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     db,
     dialect: 'postgres',
     description: describePostgres(url, options.schema),
+    schema: options.schema ?? null,
     close: () => db.destroy(),
   };
 }

@@ -23,6 +23,8 @@ function migrator(database: Database): Migrator {
   return new Migrator({
     db: database.db as unknown as Kysely<unknown>,
     provider: new StaticMigrationProvider(database.dialect),
+    // Kysely looks for its bookkeeping tables in any schema unless told which.
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
 }
 

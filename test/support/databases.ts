@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { describe } from 'node:test';
+
+import { sql } from 'kysely';
+
+import { openDatabase } from '../../src/platform/db/database.ts';
+import type { Database, Dialect } from '../../src/platform/db/database.ts';
+import { migrateToLatest } from '../../src/platform/db/migrate.ts';
+
+const postgresUrl = process.env.OMAUM_TEST_POSTGRES_URL ?? '';
+
+export interface TestDatabase {
+  readonly database: Database;
+  readonly dialect: Dialect;
+  /** Closes the connection and removes the database or schema. */
+  destroy(): Promise<void>;
+}
+
+/** Why a dialect's suite is skipped here, or null when it runs. */
+export function skipReason(dialect: Dialect): string | null {
+  if (dialect === 'postgres' && postgresUrl === '') return 'OMAUM_TEST_POSTGRES_URL is not set';
+  return null;
+}
+
+/**
+ * A fresh, migrated database: an in-memory SQLite file, or a new schema in
+ * the PostgreSQL test database.
+ */
+export async function createTestDatabase(
+  dialect: Dialect,
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
+  const testDb = dialect === 'postgres' ? await createPostgresSchema() : createSqlite();
+  if (options.migrate ?? true) await migrateToLatest(testDb.database);
+  return testDb;
+}
+
+function createSqlite(): TestDatabase {
+  const database = openDatabase({ dialect: 'sqlite', file: ':memory:' });
+  return { database, dialect: 'sqlite', destroy: () => database.close() };
+}
+
+async function createPostgresSchema(): Promise<TestDatabase> {
+  const schema = `omaum_test_${randomBytes(6).toString('hex')}`;
+  const admin = openDatabase({ dialect: 'postgres', url: postgresUrl }, { poolSize: 1 });
+  await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+  await admin.close();
+
+  const database = openDatabase({ dialect: 'postgres', url: postgresUrl }, { schema, poolSize: 4 });
+  return {
+    database,
+    dialect: 'postgres',
+    destroy: async () => {
+      await database.close();
+      const cleaner = openDatabase({ dialect: 'postgres', url: postgresUrl }, { poolSize: 1 });
+      await sql`drop schema ${sql.id(schema)} cascade`.execute(cleaner.db);
+      await cleaner.close();
+    },
+  };
+}
+
+export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
+
+/**
+ * Declares the same suite once per database. A dialect that cannot run here
+ * is reported as skipped, by name, with the reason.
+ */
+export function describeEachDatabase(title: string, suite: (dialect: Dialect) => void): void {
+  for (const dialect of DIALECTS) {
+    const reason = skipReason(dialect);
+    describe(`${title} [${dialect}]`, reason ? { skip: reason } : {}, () => {
+      suite(dialect);
+    });
+  }
+}
