@@ -12,7 +12,10 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import accessPlugin from './auth/access.plugin.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config/config.ts';
+import { activityRoutes } from './activities/activities.routes.ts';
+import { cohortRoutes } from './cohorts/cohorts.routes.ts';
 import { courseRoutes } from './courses/courses.routes.ts';
+import { enrollmentRoutes } from './enrollments/enrollments.routes.ts';
 import type { Clock } from './platform/clock.ts';
 import { systemClock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
@@ -20,6 +23,7 @@ import { registerErrorHandling, routePath } from './platform/http/error-handler.
 import type { Logger } from './platform/logging/logger.ts';
 import { createServices } from './services.ts';
 import type { Services } from './services.ts';
+import { studentRoutes } from './students/students.routes.ts';
 import { healthRoutes } from './system/health.routes.ts';
 import { userRoutes } from './users/users.routes.ts';
 
@@ -38,8 +42,9 @@ export type App = FastifyInstance & { readonly services: Services };
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   const services = createServices({ ...deps, clock: deps.clock ?? systemClock });
+  const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance,
     // One line per request is logged by `logEachRequest`, not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
@@ -61,6 +66,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(authRoutes, { services, config });
       await api.register(userRoutes, { services });
       await api.register(courseRoutes, { services });
+      await api.register(studentRoutes, { services });
+      await api.register(cohortRoutes, { services });
+      await api.register(activityRoutes, { services });
+      await api.register(enrollmentRoutes, { services });
     },
     { prefix: '/api/v1' },
   );
@@ -151,9 +160,7 @@ async function registerOpenApi(app: FastifyInstance): Promise<void> {
     routePrefix: '/api/docs',
     staticCSP: true,
   });
-  app.get(
-    '/api/openapi.json',
-    { config: { access: 'public' }, schema: { hide: true } },
-    () => app.swagger(),
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () =>
+    app.swagger(),
   );
 }

@@ -32,7 +32,9 @@ migrate
   .command('latest', { isDefault: true })
   .description('apply every pending migration')
   .option('--json', 'print JSON', false)
-  .action((options: { json: boolean }) => runOnce((runtime) => migrateLatest(runtime, options.json)));
+  .action((options: { json: boolean }) =>
+    runOnce((runtime) => migrateLatest(runtime, options.json)),
+  );
 migrate
   .command('status')
   .description('list migrations; exits 1 when some are pending')
@@ -50,7 +52,9 @@ users
   .requiredOption('--email <email>', 'e-mail used to sign in')
   .requiredOption('--name <name>', 'full name')
   .addOption(
-    new Option('--role <role>', 'role').choices(['admin', 'secretary', 'instructor', 'viewer']).makeOptionMandatory(),
+    new Option('--role <role>', 'role')
+      .choices(['admin', 'secretary', 'instructor', 'viewer'])
+      .makeOptionMandatory(),
   )
   .option('--student-id <id>', 'student record of an instructor', parseId)
   .requiredOption('--password-stdin', 'read the password from standard input')
@@ -118,7 +122,9 @@ function report(error: unknown): void {
     }
     return;
   }
-  process.stderr.write(`omaum: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `omaum: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
 }
 
 await program.parseAsync(process.argv);

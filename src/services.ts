@@ -1,9 +1,13 @@
 import { AuthService } from './auth/auth.service.ts';
 import type { Config } from './config/config.ts';
+import { ActivitiesService } from './activities/activities.service.ts';
+import { CohortsService } from './cohorts/cohorts.service.ts';
 import { CoursesService } from './courses/courses.service.ts';
+import { EnrollmentsService } from './enrollments/enrollments.service.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
 import type { Logger } from './platform/logging/logger.ts';
+import { StudentsService } from './students/students.service.ts';
 import { UsersService } from './users/users.service.ts';
 
 /** What the services are built from. */
@@ -19,6 +23,10 @@ export interface Services {
   readonly auth: AuthService;
   readonly users: UsersService;
   readonly courses: CoursesService;
+  readonly students: StudentsService;
+  readonly cohorts: CohortsService;
+  readonly activities: ActivitiesService;
+  readonly enrollments: EnrollmentsService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -31,5 +39,9 @@ export function createServices(deps: ServiceDeps): Services {
     }),
     users: new UsersService(db, deps.clock),
     courses: new CoursesService(db, deps.clock),
+    students: new StudentsService(db, deps.clock),
+    cohorts: new CohortsService(db, deps.clock),
+    activities: new ActivitiesService(db, deps.clock),
+    enrollments: new EnrollmentsService(db, deps.clock),
   };
 }

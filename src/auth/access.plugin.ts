@@ -81,7 +81,8 @@ async function authenticate(request: FastifyRequest, auth: AuthService): Promise
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) throw new AppError('OMAUM_AUTH_TOKEN_INVALID', 'Use "Authorization: Bearer <token>"');
+    if (!match?.[1])
+      throw new AppError('OMAUM_AUTH_TOKEN_INVALID', 'Use "Authorization: Bearer <token>"');
     return auth.authenticateToken(match[1]);
   }
 
@@ -99,4 +100,7 @@ async function authenticate(request: FastifyRequest, auth: AuthService): Promise
   return found.actor;
 }
 
-export default fp(accessPlugin, { name: 'omaum-access', dependencies: ['@fastify/csrf-protection'] });
+export default fp(accessPlugin, {
+  name: 'omaum-access',
+  dependencies: ['@fastify/csrf-protection'],
+});

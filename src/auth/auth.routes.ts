@@ -114,7 +114,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services; config:
     '/auth/csrf',
     {
       config: { access: 'authenticated', isAllowedBeforePasswordChange: true },
-      schema: { tags, summary: 'A fresh CSRF token for the browser session', response: { 200: CsrfToken } },
+      schema: {
+        tags,
+        summary: 'A fresh CSRF token for the browser session',
+        response: { 200: CsrfToken },
+      },
     },
     (_request, reply) => ({ csrfToken: reply.generateCsrf() }),
   );

@@ -6,7 +6,9 @@ export const Credentials = Type.Object(
   {
     email: Type.String({ minLength: 3, maxLength: 254 }),
     password: Type.String({ minLength: 1, maxLength: 200 }),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: 'Label of the token' })),
+    name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 80, description: 'Label of the token' }),
+    ),
   },
   { additionalProperties: false },
 );

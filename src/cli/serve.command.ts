@@ -20,7 +20,8 @@ export async function serve(runtime: Runtime, options: ServeOptions): Promise<Ap
 
   if (options.shouldMigrate) {
     const results = await migrateToLatest(database);
-    for (const result of results) logger.info({ migration: result.migrationName }, 'migration applied');
+    for (const result of results)
+      logger.info({ migration: result.migrationName }, 'migration applied');
   }
   await announceInitialAdmin(runtime);
 

@@ -33,11 +33,15 @@ export async function createUser(runtime: Runtime, options: CreateUserOptions): 
 
 async function readPassword(): Promise<string> {
   if (process.stdin.isTTY) {
-    throw new Error('--password-stdin expects the password on standard input, e.g. echo ... | omaum users create');
+    throw new Error(
+      '--password-stdin expects the password on standard input, e.g. echo ... | omaum users create',
+    );
   }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (password === '') throw new Error('no password was given on standard input');
   return password;
 }

@@ -35,10 +35,16 @@ export class CoursesRepo {
     }
 
     const [items, total] = await Promise.all([
-      query.selectAll().orderBy('name').orderBy('id').limit(page.limit).offset(page.offset).execute(),
+      query
+        .selectAll()
+        .orderBy('name')
+        .orderBy('id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
       query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items, total: Number(total.n) };
+    return { items, total: total.n };
   }
 
   insert(course: NewCourse): Promise<Course> {
@@ -62,6 +68,6 @@ export class CoursesRepo {
       .where('archivedAt', 'is', null)
       .where('status', '=', 'active')
       .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return row.n;
   }
 }

@@ -25,7 +25,12 @@ export const courseRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/courses',
     {
       config: { access: ALL_ROLES },
-      schema: { tags, summary: 'List courses', querystring: CourseListQuery, response: { 200: CourseList } },
+      schema: {
+        tags,
+        summary: 'List courses',
+        querystring: CourseListQuery,
+        response: { 200: CourseList },
+      },
     },
     (request) => courses.list(actorOf(request), request.query, pageRequest(request.query)),
   );
@@ -34,7 +39,12 @@ export const courseRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/courses',
     {
       config: { access: STAFF_ROLES },
-      schema: { tags, summary: 'Create a course', body: CreateCourseBody, response: { 201: CourseSchema } },
+      schema: {
+        tags,
+        summary: 'Create a course',
+        body: CreateCourseBody,
+        response: { 201: CourseSchema },
+      },
     },
     async (request, reply) => {
       const course = await courses.create(actorOf(request), request.body);
@@ -70,7 +80,12 @@ export const courseRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/courses/:id/archive',
     {
       config: { access: STAFF_ROLES },
-      schema: { tags, summary: 'Archive a course', params: IdParams, response: { 200: CourseSchema } },
+      schema: {
+        tags,
+        summary: 'Archive a course',
+        params: IdParams,
+        response: { 200: CourseSchema },
+      },
     },
     (request) => courses.archive(actorOf(request), request.params.id),
   );

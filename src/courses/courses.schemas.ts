@@ -16,7 +16,11 @@ export const CourseSchema = Type.Object(
   { $id: 'Course' },
 );
 
-const Name = Type.String({ minLength: 1, maxLength: 120, description: 'Unique, e.g. "1º Grau – Aprendizes"' });
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 120,
+  description: 'Unique, e.g. "1º Grau – Aprendizes"',
+});
 const Description = Nullable(Type.String({ maxLength: 2000 }));
 
 export const CreateCourseBody = Type.Object(

@@ -62,7 +62,8 @@ export class CoursesService {
     try {
       const updated = await repo.update(id, {
         name,
-        description: input.description === undefined ? undefined : input.description?.trim() || null,
+        description:
+          input.description === undefined ? undefined : input.description?.trim() || null,
         isActive: input.isActive,
         updatedAt: this.clock.now().toISOString(),
       });

@@ -29,7 +29,7 @@ export class UsersRepo {
       .selectFrom('users')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return row.n;
   }
 
   async countActiveAdmins(): Promise<number> {
@@ -39,7 +39,7 @@ export class UsersRepo {
       .where('role', '=', 'admin')
       .where('isActive', '=', true)
       .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return row.n;
   }
 
   async list(filter: UserFilter, page: PageRequest): Promise<Page<User>> {
@@ -53,10 +53,16 @@ export class UsersRepo {
       );
     }
     const [items, total] = await Promise.all([
-      query.selectAll().orderBy('name').orderBy('id').limit(page.limit).offset(page.offset).execute(),
+      query
+        .selectAll()
+        .orderBy('name')
+        .orderBy('id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
       query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items, total: Number(total.n) };
+    return { items, total: total.n };
   }
 
   insert(user: NewUser): Promise<User> {

@@ -3,7 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../auth/access.plugin.ts';
 import { IdParams, pageRequest } from '../platform/http/schemas.ts';
 import type { Services } from '../services.ts';
-import { CreateUserBody, UpdateUserBody, UserList, UserListQuery, UserSchema } from './users.schemas.ts';
+import {
+  CreateUserBody,
+  UpdateUserBody,
+  UserList,
+  UserListQuery,
+  UserSchema,
+} from './users.schemas.ts';
 
 const tags = ['users'];
 const ADMIN = ['admin'] as const;
@@ -19,7 +25,12 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     '/users',
     {
       config: { access: ADMIN },
-      schema: { tags, summary: 'List users', querystring: UserListQuery, response: { 200: UserList } },
+      schema: {
+        tags,
+        summary: 'List users',
+        querystring: UserListQuery,
+        response: { 200: UserList },
+      },
     },
     (request) => users.list(actorOf(request), request.query, pageRequest(request.query)),
   );
@@ -28,7 +39,12 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     '/users',
     {
       config: { access: ADMIN },
-      schema: { tags, summary: 'Create a user', body: CreateUserBody, response: { 201: UserSchema } },
+      schema: {
+        tags,
+        summary: 'Create a user',
+        body: CreateUserBody,
+        response: { 201: UserSchema },
+      },
     },
     async (request, reply) => {
       const user = await users.create(actorOf(request), request.body);

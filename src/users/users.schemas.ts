@@ -1,7 +1,14 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 
-import { Email, ListOf, Nullable, Pagination, StringEnum, Timestamp } from '../platform/http/schemas.ts';
+import {
+  Email,
+  ListOf,
+  Nullable,
+  Pagination,
+  StringEnum,
+  Timestamp,
+} from '../platform/http/schemas.ts';
 
 export const ROLES = ['admin', 'secretary', 'instructor', 'viewer'] as const;
 const Role = StringEnum(ROLES);

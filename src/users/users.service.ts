@@ -6,7 +6,11 @@ import { isUniqueViolation } from '../platform/db/errors.ts';
 import type { Role, User } from '../platform/db/tables.ts';
 import { AppError, invalidFields } from '../platform/errors/app-error.ts';
 import type { Page, PageRequest } from '../platform/http/schemas.ts';
-import { generatePassword, hashPassword, passwordWeakness } from '../platform/security/passwords.ts';
+import {
+  generatePassword,
+  hashPassword,
+  passwordWeakness,
+} from '../platform/security/passwords.ts';
 import type { UserFilter } from './users.repo.ts';
 import { UsersRepo } from './users.repo.ts';
 
@@ -101,7 +105,8 @@ export class UsersService {
 
       const role = input.role ?? user.role;
       const isActive = input.isActive ?? user.isActive;
-      const isLosingAdmin = user.role === 'admin' && user.isActive && (role !== 'admin' || !isActive);
+      const isLosingAdmin =
+        user.role === 'admin' && user.isActive && (role !== 'admin' || !isActive);
       if (isLosingAdmin && (await users.countActiveAdmins()) <= 1) {
         throw new AppError('OMAUM_USER_LAST_ADMIN');
       }

@@ -25,13 +25,19 @@ describeEachDatabase('courses API', (dialect) => {
   }
 
   it('creates a course and reads it back', async () => {
-    const created = await createCourse({ name: '1º Grau – Aprendizes', description: 'Primeiro grau' });
+    const created = await createCourse({
+      name: '1º Grau – Aprendizes',
+      description: 'Primeiro grau',
+    });
     assert.equal(created.statusCode, 201);
     const course = created.json<{ id: number; name: string; isActive: boolean }>();
     assert.equal(course.name, '1º Grau – Aprendizes');
     assert.equal(course.isActive, true);
 
-    const read = await t.app.inject({ url: `/api/v1/courses/${course.id}`, headers: t.auth(admin) });
+    const read = await t.app.inject({
+      url: `/api/v1/courses/${course.id}`,
+      headers: t.auth(admin),
+    });
     assert.equal(read.statusCode, 200);
     assert.deepEqual(read.json(), created.json());
   });
@@ -58,7 +64,10 @@ describeEachDatabase('courses API', (dialect) => {
       ['Alfa', 'Beta'],
     );
 
-    const search = await t.app.inject({ url: '/api/v1/courses?search=gam', headers: t.auth(admin) });
+    const search = await t.app.inject({
+      url: '/api/v1/courses?search=gam',
+      headers: t.auth(admin),
+    });
     assert.deepEqual(
       search.json<{ items: { name: string }[] }>().items.map((c) => c.name),
       ['Gama'],

@@ -1,5 +1,5 @@
 import { Migrator } from 'kysely';
-import type { Kysely, Migration, MigrationInfo, MigrationProvider, MigrationResult } from 'kysely';
+import type { Migration, MigrationInfo, MigrationProvider, MigrationResult } from 'kysely';
 
 import type { Database, Dialect } from './database.ts';
 import { academicStructure } from './migrations/0001-academic-structure.ts';
@@ -21,7 +21,7 @@ class StaticMigrationProvider implements MigrationProvider {
 
 function migrator(database: Database): Migrator {
   return new Migrator({
-    db: database.db as unknown as Kysely<unknown>,
+    db: database.db,
     provider: new StaticMigrationProvider(database.dialect),
     // Kysely looks for its bookkeeping tables in any schema unless told which.
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),

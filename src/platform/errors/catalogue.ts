@@ -79,7 +79,8 @@ export const ERRORS = {
   OMAUM_ACTIVITY_ARCHIVED: { statusCode: 409, message: 'The activity is archived' },
   OMAUM_ACTIVITY_MANDATORY_LOCKED: {
     statusCode: 409,
-    message: 'The mandatory activities "Aulas" and "Plenilúnios" cannot be archived or changed in kind',
+    message:
+      'The mandatory activities "Aulas" and "Plenilúnios" cannot be archived or changed in kind',
   },
 
   OMAUM_ENROLLMENT_NOT_FOUND: { statusCode: 404, message: 'There is no such enrollment' },

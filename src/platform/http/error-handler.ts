@@ -41,7 +41,10 @@ export function registerErrorHandling(app: FastifyInstance, isProduction: boolea
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const body = bodyFor('OMAUM_ROUTE_NOT_FOUND', `There is no route ${request.method} ${routePath(request)}`);
+    const body = bodyFor(
+      'OMAUM_ROUTE_NOT_FOUND',
+      `There is no route ${request.method} ${routePath(request)}`,
+    );
     return send(reply, body);
   });
 }
@@ -63,7 +66,10 @@ function toErrorBody(error: FastifyError, isProduction: boolean): ErrorBody {
   }
   const mapped = FASTIFY_CODES[error.code];
   if (mapped) return bodyFor(mapped, clientMessage(mapped, error));
-  if (error instanceof SyntaxError || (error.statusCode === 400 && !error.code?.startsWith('FST_ERR_'))) {
+  if (
+    error instanceof SyntaxError ||
+    (error.statusCode === 400 && !error.code?.startsWith('FST_ERR_'))
+  ) {
     return bodyFor('OMAUM_REQUEST_MALFORMED', 'The request body is not valid JSON');
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
@@ -79,7 +85,8 @@ function toErrorBody(error: FastifyError, isProduction: boolean): ErrorBody {
 }
 
 function clientMessage(code: ErrorCode, error: FastifyError): string {
-  if (code === 'OMAUM_REQUEST_MALFORMED') return `The request body could not be read: ${error.message}`;
+  if (code === 'OMAUM_REQUEST_MALFORMED')
+    return `The request body could not be read: ${error.message}`;
   return ERRORS[code].message;
 }
 
@@ -95,7 +102,10 @@ export function bodyFor(code: ErrorCode, message?: string, details?: unknown): E
   return body;
 }
 
-function toFieldProblem(error: AjvError, context: string | undefined): FieldProblem & { in: string } {
+function toFieldProblem(
+  error: AjvError,
+  context: string | undefined,
+): FieldProblem & { in: string } {
   const base = (error.instancePath ?? '')
     .split('/')
     .filter((segment) => segment !== '')

@@ -61,7 +61,10 @@ export function createLogger(settings: LoggerSettings): Logger {
   if (settings.isPretty) {
     return pino({
       ...options,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'SYS:HH:MM:ss' },
+      },
     });
   }
   return pino(options);

@@ -150,7 +150,11 @@ export function academicStructure(dialect: Dialect): Migration {
         .addColumn('revoked_at', t.timestamp)
         .addColumn('last_used_at', t.timestamp)
         .execute();
-      await db.schema.createIndex('api_tokens_user_idx').on('api_tokens').column('user_id').execute();
+      await db.schema
+        .createIndex('api_tokens_user_idx')
+        .on('api_tokens')
+        .column('user_id')
+        .execute();
     },
 
     async down(db: Kysely<unknown>) {
