@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'test-results/', 'src/web/static/vendor/'] },
+  { ignores: ['node_modules/', 'data/', 'scratch/', 'coverage/', 'test-results/', 'src/web/static/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
