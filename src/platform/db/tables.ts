@@ -123,6 +123,72 @@ export interface ApiTokensTable extends Audited {
   lastUsedAt: Timestamp | null;
 }
 
+export type MarkStatus = 'P' | 'F' | 'J' | 'V1' | 'V2';
+export type MarkSource = 'api' | 'grid' | 'month' | 'import' | 'system';
+
+/** One occurrence of an activity ("Dia de atividade"). */
+export interface SessionsTable extends Audited {
+  id: Id;
+  activityId: number;
+  cohortId: number;
+  heldOn: CalendarDate;
+  /** `YYYY-MM` of heldOn. */
+  month: string;
+  slot: number;
+  time: string | null;
+  subject: string | null;
+  isExtra: boolean;
+}
+
+/** One student's status at one session ("Registro de presença"). */
+export interface MarksTable extends Audited {
+  id: Id;
+  sessionId: number;
+  studentId: number;
+  cohortId: number;
+  activityId: number;
+  month: string;
+  status: MarkStatus | null;
+  isSummoned: boolean;
+  justification: string | null;
+  recordedBy: number | null;
+  recordedAt: Timestamp;
+  version: number;
+}
+
+export interface MarkHistoryTable {
+  id: Id;
+  markId: number;
+  sessionId: number;
+  studentId: number;
+  changedBy: number | null;
+  changedAt: Timestamp;
+  source: MarkSource;
+  oldStatus: MarkStatus | null;
+  newStatus: MarkStatus | null;
+  oldIsSummoned: boolean | null;
+  newIsSummoned: boolean;
+  oldJustification: string | null;
+  newJustification: string | null;
+  version: number;
+}
+
+/** Monthly counters per (cohort, activity, student), kept with the marks. */
+export interface AttendanceCountersTable {
+  cohortId: number;
+  activityId: number;
+  studentId: number;
+  month: string;
+  expected: number;
+  present: number;
+  absent: number;
+  excused: number;
+  volunteerExtra: number;
+  volunteerSimple: number;
+  summonedUnmarked: number;
+  updatedAt: Timestamp;
+}
+
 export interface DB {
   courses: CoursesTable;
   students: StudentsTable;
@@ -131,6 +197,10 @@ export interface DB {
   enrollments: EnrollmentsTable;
   users: UsersTable;
   apiTokens: ApiTokensTable;
+  sessions: SessionsTable;
+  marks: MarksTable;
+  markHistory: MarkHistoryTable;
+  attendanceCounters: AttendanceCountersTable;
 }
 
 export type Course = Selectable<CoursesTable>;
@@ -152,3 +222,9 @@ export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
+export type Session = Selectable<SessionsTable>;
+export type NewSession = Insertable<SessionsTable>;
+export type Mark = Selectable<MarksTable>;
+export type NewMark = Insertable<MarksTable>;
+export type MarkHistoryEntry = Selectable<MarkHistoryTable>;
+export type AttendanceCounters = Selectable<AttendanceCountersTable>;
