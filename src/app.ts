@@ -23,6 +23,7 @@ import { registerErrorHandling, routePath } from './platform/http/error-handler.
 import type { Logger } from './platform/logging/logger.ts';
 import { createServices } from './services.ts';
 import type { Services } from './services.ts';
+import { sessionRoutes } from './sessions/sessions.routes.ts';
 import { studentRoutes } from './students/students.routes.ts';
 import { healthRoutes } from './system/health.routes.ts';
 import { userRoutes } from './users/users.routes.ts';
@@ -70,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(cohortRoutes, { services });
       await api.register(activityRoutes, { services });
       await api.register(enrollmentRoutes, { services });
+      await api.register(sessionRoutes, { services });
     },
     { prefix: '/api/v1' },
   );

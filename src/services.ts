@@ -6,6 +6,7 @@ import { CoursesService } from './courses/courses.service.ts';
 import { EnrollmentsService } from './enrollments/enrollments.service.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
+import { SessionsService } from './sessions/sessions.service.ts';
 import type { Logger } from './platform/logging/logger.ts';
 import { StudentsService } from './students/students.service.ts';
 import { UsersService } from './users/users.service.ts';
@@ -27,6 +28,7 @@ export interface Services {
   readonly cohorts: CohortsService;
   readonly activities: ActivitiesService;
   readonly enrollments: EnrollmentsService;
+  readonly sessions: SessionsService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -42,6 +44,7 @@ export function createServices(deps: ServiceDeps): Services {
     students: new StudentsService(db, deps.clock),
     cohorts: new CohortsService(db, deps.clock),
     activities: new ActivitiesService(db, deps.clock),
+    sessions: new SessionsService(db, deps.clock),
     enrollments: new EnrollmentsService(db, deps.clock),
   };
 }

@@ -97,6 +97,34 @@ export const ERRORS = {
     statusCode: 422,
     message: 'The student or the cohort does not accept enrollments in its current state',
   },
+
+  OMAUM_SESSION_NOT_FOUND: { statusCode: 404, message: 'There is no such session' },
+  OMAUM_SESSION_HAS_MARKS: {
+    statusCode: 409,
+    message: 'The session already has marks; clear them before moving, re-flagging or deleting it',
+  },
+  OMAUM_SESSION_DUPLICATE: {
+    statusCode: 409,
+    message: 'The activity already has a session on this date in this slot',
+  },
+  OMAUM_SESSION_NOT_ALLOWED: {
+    statusCode: 422,
+    message: 'Sessions cannot be added to an archived or inactive activity or cohort',
+  },
+
+  OMAUM_MARK_NOT_FOUND: { statusCode: 404, message: 'There is no such mark' },
+  OMAUM_MARK_STUDENT_UNKNOWN: {
+    statusCode: 404,
+    message: 'A listed student does not exist or is not enrolled in the cohort',
+  },
+  OMAUM_MARK_RULE_VIOLATION: {
+    statusCode: 422,
+    message: 'Some marks break the attendance rules; nothing was saved',
+  },
+  OMAUM_MARK_VERSION_CONFLICT: {
+    statusCode: 409,
+    message: 'Someone changed these marks since you read them; nothing was saved',
+  },
 } as const satisfies Record<string, { statusCode: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

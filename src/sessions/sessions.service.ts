@@ -1,0 +1,197 @@
+import type { Actor } from '../auth/actor.ts';
+import { ALL_ROLES, requireRole } from '../auth/actor.ts';
+import { assertCohortVisible } from '../cohorts/cohort-scope.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Db, Queryable } from '../platform/db/database.ts';
+import { isUniqueViolation } from '../platform/db/errors.ts';
+import type { NewSession, Role, Session } from '../platform/db/tables.ts';
+import { AppError } from '../platform/errors/app-error.ts';
+import { blankToNull } from '../platform/text.ts';
+import type { CreateSessionBody, SessionView, UpdateSessionBody } from './sessions.schemas.ts';
+import type { SessionRange } from './sessions.repo.ts';
+import { SessionsRepo } from './sessions.repo.ts';
+
+/** Who takes attendance: staff, and instructors for the cohorts they teach. */
+export const ATTENDANCE_ROLES: readonly Role[] = ['admin', 'secretary', 'instructor'];
+
+export function toSessionView(session: Session): SessionView {
+  return {
+    id: session.id,
+    activityId: session.activityId,
+    cohortId: session.cohortId,
+    date: session.heldOn,
+    slot: session.slot,
+    time: session.time,
+    subject: session.subject,
+    extra: session.isExtra,
+    createdAt: session.createdAt,
+    updatedAt: session.updatedAt,
+  };
+}
+
+/** Sessions of activities ("dias de atividade"): the columns of the attendance grid. */
+export class SessionsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(actor: Actor, activityId: number, input: CreateSessionBody): Promise<SessionView> {
+    const [session] = await this.createMany(actor, activityId, [input]);
+    if (!session) throw new Error('no session was created');
+    return session;
+  }
+
+  /**
+   * Creates several sessions of one activity at once, all or none. A session
+   * without a slot takes the first free slot of its day.
+   */
+  async createMany(
+    actor: Actor,
+    activityId: number,
+    inputs: readonly CreateSessionBody[],
+  ): Promise<SessionView[]> {
+    requireRole(actor, ATTENDANCE_ROLES, 'create sessions');
+    return this.db.transaction().execute(async (trx) => {
+      const repo = new SessionsRepo(trx);
+      const activity = await this.loadWritableActivity(trx, actor, activityId);
+      const taken = await repo.takenSlots(
+        activityId,
+        inputs.map((input) => input.date),
+      );
+      const now = this.clock.now().toISOString();
+
+      const rows: NewSession[] = inputs.map((input) => ({
+        activityId,
+        cohortId: activity.cohortId,
+        heldOn: input.date,
+        month: input.date.slice(0, 7),
+        slot: pickSlot(taken, input.date, input.slot),
+        time: input.time ?? null,
+        subject: blankToNull(input.subject),
+        isExtra: input.extra ?? false,
+        createdAt: now,
+        updatedAt: now,
+      }));
+      try {
+        return (await repo.insertMany(rows)).map(toSessionView);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('OMAUM_SESSION_DUPLICATE');
+        throw error;
+      }
+    });
+  }
+
+  async get(actor: Actor, id: number): Promise<SessionView> {
+    requireRole(actor, ALL_ROLES, 'read sessions');
+    const session = await this.loadVisible(this.db, actor, id);
+    return toSessionView(session);
+  }
+
+  async listForActivity(
+    actor: Actor,
+    activityId: number,
+    range: SessionRange,
+  ): Promise<SessionView[]> {
+    requireRole(actor, ALL_ROLES, 'read sessions');
+    const repo = new SessionsRepo(this.db);
+    const activity = await repo.findActivity(activityId);
+    if (!activity) throw activityNotFound(activityId);
+    await assertCohortVisible(this.db, actor, activity.cohortId);
+    return (await repo.listForActivity(activityId, range)).map(toSessionView);
+  }
+
+  async listForCohort(actor: Actor, cohortId: number, month: string): Promise<SessionView[]> {
+    requireRole(actor, ALL_ROLES, 'read sessions');
+    await assertCohortVisible(this.db, actor, cohortId);
+    const sessions = await new SessionsRepo(this.db).listForCohort(cohortId, month, month);
+    return sessions.map(toSessionView);
+  }
+
+  /**
+   * Changes a session. Its date and its `extra` flag decide which marks are
+   * valid, so they may only change while the session has no marks.
+   */
+  async update(actor: Actor, id: number, input: UpdateSessionBody): Promise<SessionView> {
+    requireRole(actor, ATTENDANCE_ROLES, 'change sessions');
+    return this.db.transaction().execute(async (trx) => {
+      const repo = new SessionsRepo(trx);
+      const session = await this.loadVisible(trx, actor, id);
+      await this.loadWritableActivity(trx, actor, session.activityId);
+
+      const isMoving = input.date !== undefined && input.date !== session.heldOn;
+      const isReflagging = input.extra !== undefined && input.extra !== session.isExtra;
+      if ((isMoving || isReflagging) && (await repo.countMarks(id)) > 0) {
+        throw new AppError('OMAUM_SESSION_HAS_MARKS');
+      }
+      const date = input.date ?? session.heldOn;
+      const slot = isMoving
+        ? pickSlot(await repo.takenSlots(session.activityId, [date]), date, undefined)
+        : session.slot;
+      const updated = await repo.update(id, {
+        heldOn: date,
+        month: date.slice(0, 7),
+        slot,
+        time: input.time === undefined ? session.time : input.time,
+        subject: input.subject === undefined ? session.subject : blankToNull(input.subject),
+        isExtra: input.extra ?? session.isExtra,
+        updatedAt: this.clock.now().toISOString(),
+      });
+      return toSessionView(updated ?? session);
+    });
+  }
+
+  /** Deletes a session that has no marks (one with marks is history and stays). */
+  async delete(actor: Actor, id: number): Promise<void> {
+    requireRole(actor, ATTENDANCE_ROLES, 'delete sessions');
+    await this.db.transaction().execute(async (trx) => {
+      const repo = new SessionsRepo(trx);
+      const session = await this.loadVisible(trx, actor, id);
+      await this.loadWritableActivity(trx, actor, session.activityId);
+      if ((await repo.countMarks(id)) > 0) throw new AppError('OMAUM_SESSION_HAS_MARKS');
+      await repo.delete(id);
+    });
+  }
+
+  private async loadVisible(db: Queryable, actor: Actor, id: number): Promise<Session> {
+    const session = await new SessionsRepo(db).findById(id);
+    if (!session) throw new AppError('OMAUM_SESSION_NOT_FOUND', `There is no session ${id}`);
+    await assertCohortVisible(db, actor, session.cohortId);
+    return session;
+  }
+
+  private async loadWritableActivity(db: Queryable, actor: Actor, activityId: number) {
+    const activity = await new SessionsRepo(db).findActivity(activityId);
+    if (!activity) throw activityNotFound(activityId);
+    await assertCohortVisible(db, actor, activity.cohortId);
+    if (activity.archivedAt !== null || !activity.isActive || activity.cohortArchivedAt !== null) {
+      throw new AppError(
+        'OMAUM_SESSION_NOT_ALLOWED',
+        `Activity ${activityId} or its cohort is archived or inactive`,
+      );
+    }
+    return activity;
+  }
+}
+
+function pickSlot(taken: Map<string, number[]>, date: string, wanted: number | undefined): number {
+  const used = taken.get(date) ?? [];
+  if (wanted !== undefined) {
+    if (used.includes(wanted)) {
+      throw new AppError(
+        'OMAUM_SESSION_DUPLICATE',
+        `The activity already has a session on ${date} in slot ${wanted}`,
+      );
+    }
+    taken.set(date, [...used, wanted]);
+    return wanted;
+  }
+  let slot = 1;
+  while (used.includes(slot)) slot += 1;
+  taken.set(date, [...used, slot]);
+  return slot;
+}
+
+function activityNotFound(activityId: number): AppError {
+  return new AppError('OMAUM_ACTIVITY_NOT_FOUND', `There is no activity ${activityId}`);
+}
