@@ -13,6 +13,7 @@ import accessPlugin from './auth/access.plugin.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config/config.ts';
 import { activityRoutes } from './activities/activities.routes.ts';
+import { attendanceRoutes } from './attendance/attendance.routes.ts';
 import { cohortRoutes } from './cohorts/cohorts.routes.ts';
 import { courseRoutes } from './courses/courses.routes.ts';
 import { enrollmentRoutes } from './enrollments/enrollments.routes.ts';
@@ -72,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(activityRoutes, { services });
       await api.register(enrollmentRoutes, { services });
       await api.register(sessionRoutes, { services });
+      await api.register(attendanceRoutes, { services });
     },
     { prefix: '/api/v1' },
   );

@@ -1,3 +1,5 @@
+import { AttendanceService } from './attendance/attendance.service.ts';
+import { MonthAttendanceService } from './attendance/month.service.ts';
 import { AuthService } from './auth/auth.service.ts';
 import type { Config } from './config/config.ts';
 import { ActivitiesService } from './activities/activities.service.ts';
@@ -29,10 +31,13 @@ export interface Services {
   readonly activities: ActivitiesService;
   readonly enrollments: EnrollmentsService;
   readonly sessions: SessionsService;
+  readonly attendance: AttendanceService;
+  readonly monthAttendance: MonthAttendanceService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const { db } = deps.database;
+  const attendance = new AttendanceService(db, deps.clock, deps.config.timeZone);
   return {
     auth: new AuthService(db, deps.clock, {
       tokenTtlHours: deps.config.tokenTtlHours,
@@ -41,10 +46,17 @@ export function createServices(deps: ServiceDeps): Services {
     }),
     users: new UsersService(db, deps.clock),
     courses: new CoursesService(db, deps.clock),
-    students: new StudentsService(db, deps.clock),
+    students: new StudentsService(db, deps.clock, deps.config.timeZone),
     cohorts: new CohortsService(db, deps.clock),
     activities: new ActivitiesService(db, deps.clock),
     sessions: new SessionsService(db, deps.clock),
-    enrollments: new EnrollmentsService(db, deps.clock),
+    attendance,
+    monthAttendance: new MonthAttendanceService(db, deps.clock, attendance),
+    enrollments: new EnrollmentsService(
+      db,
+      deps.clock,
+      deps.config.timeZone,
+      deps.database.dialect,
+    ),
   };
 }

@@ -1,0 +1,313 @@
+import { sql } from 'kysely';
+
+import type { Queryable } from '../platform/db/database.ts';
+import type {
+  ActivityMode,
+  AttendanceCounters,
+  Mark,
+  MarkHistoryEntry,
+  MarkSource,
+  MarkStatus,
+  NewMark,
+} from '../platform/db/tables.ts';
+
+/** What the attendance rules need to know about one mark. */
+export interface MarkFactRow {
+  readonly studentId: number;
+  readonly activityId: number;
+  readonly status: MarkStatus | null;
+  readonly isSummoned: boolean;
+  readonly isExtra: boolean;
+  readonly heldOn: string;
+  readonly mode: ActivityMode;
+  readonly enrolledOn: string | null;
+  readonly endedOn: string | null;
+}
+
+export interface CounterScope {
+  readonly cohortId: number;
+  readonly month: string;
+  readonly activityIds?: readonly number[];
+  readonly studentIds?: readonly number[];
+}
+
+export interface HistoryRow {
+  readonly markId: number;
+  readonly sessionId: number;
+  readonly studentId: number;
+  readonly changedBy: number | null;
+  readonly changedAt: string;
+  readonly source: MarkSource;
+  readonly oldStatus: MarkStatus | null;
+  readonly newStatus: MarkStatus | null;
+  readonly oldIsSummoned: boolean | null;
+  readonly newIsSummoned: boolean;
+  readonly oldJustification: string | null;
+  readonly newJustification: string | null;
+  readonly version: number;
+}
+
+export type CounterRow = Omit<AttendanceCounters, 'updatedAt'>;
+
+// SQLite accepts 32766 bound values per statement; marks have 13 columns.
+const ROWS_PER_INSERT = 1000;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    result.push(items.slice(start, start + size));
+  }
+  return result;
+}
+
+/** SQL for marks, their history and the monthly counters. */
+export class AttendanceRepo {
+  constructor(private readonly db: Queryable) {}
+
+  marksOfSessions(sessionIds: readonly number[]): Promise<Mark[]> {
+    if (sessionIds.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('marks')
+      .selectAll()
+      .where('sessionId', 'in', [...sessionIds])
+      .execute();
+  }
+
+  findMark(id: number): Promise<Mark | undefined> {
+    return this.db.selectFrom('marks').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Inserts or replaces marks by (session, student), bumping the version of
+   * replaced ones, and returns the stored rows.
+   */
+  async upsertMarks(marks: readonly NewMark[]): Promise<Mark[]> {
+    const stored: Mark[] = [];
+    for (const batch of chunks(marks, ROWS_PER_INSERT)) {
+      const rows = await this.db
+        .insertInto('marks')
+        .values(batch)
+        .onConflict((oc) =>
+          oc.columns(['sessionId', 'studentId']).doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            isSummoned: eb.ref('excluded.isSummoned'),
+            justification: eb.ref('excluded.justification'),
+            recordedBy: eb.ref('excluded.recordedBy'),
+            recordedAt: eb.ref('excluded.recordedAt'),
+            updatedAt: eb.ref('excluded.updatedAt'),
+            version: sql<number>`marks.version + 1`,
+          })),
+        )
+        .returningAll()
+        .execute();
+      stored.push(...rows);
+    }
+    return stored;
+  }
+
+  async insertHistory(entries: readonly HistoryRow[]): Promise<void> {
+    for (const batch of chunks(entries, ROWS_PER_INSERT)) {
+      await this.db.insertInto('markHistory').values(batch).execute();
+    }
+  }
+
+  /** Marks joined with what decides whether each session was expected of its student. */
+  factsFor(scope: CounterScope): Promise<MarkFactRow[]> {
+    let query = this.db
+      .selectFrom('marks')
+      .innerJoin('sessions', 'sessions.id', 'marks.sessionId')
+      .innerJoin('activities', 'activities.id', 'marks.activityId')
+      .leftJoin('enrollments', (join) =>
+        join
+          .onRef('enrollments.studentId', '=', 'marks.studentId')
+          .onRef('enrollments.cohortId', '=', 'marks.cohortId'),
+      )
+      .select([
+        'marks.studentId',
+        'marks.activityId',
+        'marks.status',
+        'marks.isSummoned',
+        'sessions.isExtra',
+        'sessions.heldOn',
+        'activities.mode',
+        'enrollments.enrolledOn',
+        'enrollments.endedOn',
+      ])
+      .where('marks.cohortId', '=', scope.cohortId)
+      .where('marks.month', '=', scope.month);
+    if (scope.activityIds) query = query.where('marks.activityId', 'in', [...scope.activityIds]);
+    if (scope.studentIds) query = query.where('marks.studentId', 'in', [...scope.studentIds]);
+    return query.execute();
+  }
+
+  /** Replaces the counters of a scope with freshly computed ones. */
+  async replaceCounters(scope: CounterScope, rows: readonly CounterRow[], at: string) {
+    let remove = this.db
+      .deleteFrom('attendanceCounters')
+      .where('cohortId', '=', scope.cohortId)
+      .where('month', '=', scope.month);
+    if (scope.activityIds) remove = remove.where('activityId', 'in', [...scope.activityIds]);
+    if (scope.studentIds) remove = remove.where('studentId', 'in', [...scope.studentIds]);
+    await remove.execute();
+
+    const stamped = rows.map((row) => ({ ...row, updatedAt: at }));
+    for (const batch of chunks(stamped, ROWS_PER_INSERT)) {
+      await this.db.insertInto('attendanceCounters').values(batch).execute();
+    }
+  }
+
+  /** Counters of a cohort over a range of months, summed per activity and student. */
+  sumCounters(cohortId: number, fromMonth: string, toMonth: string) {
+    return this.db
+      .selectFrom('attendanceCounters')
+      .select((eb) => [
+        'activityId',
+        'studentId',
+        eb.fn.sum<number>('expected').as('expected'),
+        eb.fn.sum<number>('present').as('present'),
+        eb.fn.sum<number>('absent').as('absent'),
+        eb.fn.sum<number>('excused').as('excused'),
+        eb.fn.sum<number>('volunteerExtra').as('volunteerExtra'),
+        eb.fn.sum<number>('volunteerSimple').as('volunteerSimple'),
+        eb.fn.sum<number>('summonedUnmarked').as('summonedUnmarked'),
+      ])
+      .where('cohortId', '=', cohortId)
+      .where('month', '>=', fromMonth)
+      .where('month', '<=', toMonth)
+      .groupBy(['activityId', 'studentId'])
+      .execute();
+  }
+
+  countersOf(cohortId: number, fromMonth: string, toMonth: string) {
+    return this.db
+      .selectFrom('attendanceCounters')
+      .selectAll()
+      .where('cohortId', '=', cohortId)
+      .where('month', '>=', fromMonth)
+      .where('month', '<=', toMonth)
+      .execute();
+  }
+
+  /** The (cohort, month) pairs that have marks, optionally for one cohort and a range. */
+  monthsWithMarks(filter: { cohortId?: number; fromMonth?: string; toMonth?: string }) {
+    let query = this.db.selectFrom('marks').select(['cohortId', 'month']).distinct();
+    if (filter.cohortId !== undefined) query = query.where('cohortId', '=', filter.cohortId);
+    if (filter.fromMonth) query = query.where('month', '>=', filter.fromMonth);
+    if (filter.toMonth) query = query.where('month', '<=', filter.toMonth);
+    return query.orderBy('cohortId').orderBy('month').execute();
+  }
+
+  /** Months of a cohort that have counters, so a rebuild also clears stale ones. */
+  monthsWithCounters(filter: { cohortId?: number; fromMonth?: string; toMonth?: string }) {
+    let query = this.db.selectFrom('attendanceCounters').select(['cohortId', 'month']).distinct();
+    if (filter.cohortId !== undefined) query = query.where('cohortId', '=', filter.cohortId);
+    if (filter.fromMonth) query = query.where('month', '>=', filter.fromMonth);
+    if (filter.toMonth) query = query.where('month', '<=', filter.toMonth);
+    return query.execute();
+  }
+
+  historyOfMark(markId: number): Promise<MarkHistoryEntry[]> {
+    return this.db
+      .selectFrom('markHistory')
+      .selectAll()
+      .where('markId', '=', markId)
+      .orderBy('version')
+      .execute();
+  }
+
+  historyOfSession(sessionId: number): Promise<MarkHistoryEntry[]> {
+    return this.db
+      .selectFrom('markHistory')
+      .selectAll()
+      .where('sessionId', '=', sessionId)
+      .orderBy('changedAt')
+      .orderBy('id')
+      .execute();
+  }
+
+  historyOfStudent(studentId: number, limit: number, offset: number) {
+    return this.db
+      .selectFrom('markHistory')
+      .selectAll()
+      .where('studentId', '=', studentId)
+      .orderBy('changedAt', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+  }
+
+  /** Enrollment windows of the listed students in a cohort. */
+  enrollmentsOf(cohortId: number, studentIds: readonly number[]) {
+    if (studentIds.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('enrollments')
+      .innerJoin('students', 'students.id', 'enrollments.studentId')
+      .select([
+        'enrollments.studentId',
+        'enrollments.enrolledOn',
+        'enrollments.endedOn',
+        'enrollments.status',
+        'students.fullName',
+        'students.archivedAt',
+      ])
+      .where('enrollments.cohortId', '=', cohortId)
+      .where('enrollments.studentId', 'in', [...studentIds])
+      .execute();
+  }
+
+  findCohort(cohortId: number) {
+    return this.db
+      .selectFrom('cohorts')
+      .innerJoin('courses', 'courses.id', 'cohorts.courseId')
+      .selectAll('cohorts')
+      .select('courses.name as courseName')
+      .where('cohorts.id', '=', cohortId)
+      .executeTakeFirst();
+  }
+
+  /** Activities of a cohort in sheet order (archived ones too: they carry history). */
+  activitiesOf(cohortId: number) {
+    return this.db
+      .selectFrom('activities')
+      .selectAll()
+      .where('cohortId', '=', cohortId)
+      .orderBy('position')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Students whose enrollment in the cohort overlaps the period, in name order. */
+  rosterOf(cohortId: number, firstDay: string, lastDay: string) {
+    return this.db
+      .selectFrom('enrollments')
+      .innerJoin('students', 'students.id', 'enrollments.studentId')
+      .select([
+        'enrollments.studentId',
+        'enrollments.enrolledOn',
+        'enrollments.endedOn',
+        'enrollments.status as enrollmentStatus',
+        'students.fullName',
+        'students.initiaticNumber',
+        'students.situation',
+        'students.archivedAt',
+      ])
+      .where('enrollments.cohortId', '=', cohortId)
+      .where('enrollments.enrolledOn', '<=', lastDay)
+      .where((eb) =>
+        eb.or([eb('enrollments.endedOn', 'is', null), eb('enrollments.endedOn', '>=', firstDay)]),
+      )
+      .orderBy('students.fullName')
+      .orderBy('students.id')
+      .execute();
+  }
+
+  studentNames(ids: readonly number[]) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('students')
+      .select(['id', 'fullName'])
+      .where('id', 'in', [...ids])
+      .execute();
+  }
+}

@@ -1,0 +1,309 @@
+import type { Actor } from '../auth/actor.ts';
+import { ALL_ROLES, requireRole } from '../auth/actor.ts';
+import { assertCohortVisible } from '../cohorts/cohort-scope.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Db, Queryable } from '../platform/db/database.ts';
+import type { Activity, Mark, NewSession, Session } from '../platform/db/tables.ts';
+import { AppError, invalidFields } from '../platform/errors/app-error.ts';
+import { blankToNull } from '../platform/text.ts';
+import type { SessionView } from '../sessions/sessions.schemas.ts';
+import { ATTENDANCE_ROLES, toSessionView } from '../sessions/sessions.service.ts';
+import { SessionsRepo } from '../sessions/sessions.repo.ts';
+import { AttendanceRepo } from './attendance.repo.ts';
+import type { MarkView, MonthBody, MonthSessionInput } from './attendance.schemas.ts';
+import type { AttendanceService } from './attendance.service.ts';
+import { throwIfRefused, toMarkView } from './attendance.service.ts';
+import { monthRange } from './calendar.ts';
+import { enrollmentCovers, isExpected } from './statistics.ts';
+
+export interface GridStudent {
+  readonly studentId: number;
+  readonly fullName: string;
+  readonly initiaticNumber: string;
+  readonly situation: string;
+  readonly enrolledOn: string;
+  readonly endedOn: string | null;
+}
+
+export interface MonthGrid {
+  readonly cohortId: number;
+  readonly month: string;
+  readonly activities: {
+    id: number;
+    name: string;
+    kind: string;
+    mode: string;
+    position: number;
+    isArchived: boolean;
+  }[];
+  readonly sessions: SessionView[];
+  readonly students: GridStudent[];
+  readonly marks: MarkView[];
+  /** Expected cells (session × student) still without P, F or J. */
+  readonly pending: { sessionId: number; studentId: number }[];
+}
+
+/**
+ * A cohort's month at once: the attendance grid, and saving its sessions and
+ * marks in one idempotent, all-or-nothing request.
+ */
+export class MonthAttendanceService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly marks: AttendanceService,
+  ) {}
+
+  async read(actor: Actor, cohortId: number, month: string): Promise<MonthGrid> {
+    requireRole(actor, ALL_ROLES, 'read attendance');
+    await assertCohortVisible(this.db, actor, cohortId);
+    return this.grid(this.db, cohortId, month);
+  }
+
+  /**
+   * Creates the listed sessions that do not exist yet (matched by id, or by
+   * activity, date and slot), then saves their marks. Sending the same
+   * request twice changes nothing the second time.
+   */
+  async save(
+    actor: Actor,
+    cohortId: number,
+    month: string,
+    body: MonthBody,
+  ): Promise<MonthGrid & { changed: number; createdSessions: number }> {
+    requireRole(actor, ATTENDANCE_ROLES, 'record attendance');
+    const range = monthRange(month);
+    checkSessionInputs(body.sessions, range);
+
+    return this.db.transaction().execute(async (trx) => {
+      await assertCohortVisible(trx, actor, cohortId);
+      const activities = await this.loadActivities(trx, cohortId);
+      const resolved = await this.resolveSessions(trx, cohortId, month, body.sessions, activities);
+
+      const plans = [];
+      for (const { session, input } of resolved.sessions) {
+        const context = await this.marks.loadSession(trx, actor, session.id);
+        plans.push({ context, plan: await this.marks.plan(trx, context, input.marks) });
+      }
+      throwIfRefused(plans.map((entry) => entry.plan));
+      const stored = await this.marks.write(trx, actor, plans, 'month');
+
+      const grid = await this.grid(trx, cohortId, month);
+      return { ...grid, changed: stored.length, createdSessions: resolved.created };
+    });
+  }
+
+  private async loadActivities(db: Queryable, cohortId: number): Promise<Map<number, Activity>> {
+    const repo = new AttendanceRepo(db);
+    const cohort = await repo.findCohort(cohortId);
+    if (!cohort) throw new AppError('OMAUM_COHORT_NOT_FOUND', `There is no cohort ${cohortId}`);
+    if (cohort.archivedAt !== null) {
+      throw new AppError('OMAUM_COHORT_ARCHIVED', `The cohort "${cohort.name}" is archived`);
+    }
+    return new Map((await repo.activitiesOf(cohortId)).map((a) => [a.id, a]));
+  }
+
+  private async resolveSessions(
+    db: Queryable,
+    cohortId: number,
+    month: string,
+    inputs: readonly MonthSessionInput[],
+    activities: Map<number, Activity>,
+  ) {
+    const repo = new SessionsRepo(db);
+    const existing = await repo.listForCohort(cohortId, month, month);
+    const byId = new Map(existing.map((s) => [s.id, s]));
+    const byKey = new Map(existing.map((s) => [sessionKey(s.activityId, s.heldOn, s.slot), s]));
+    const now = this.clock.now().toISOString();
+    const toCreate: { index: number; row: NewSession }[] = [];
+    const found: (Session | null)[] = [];
+
+    for (const [index, input] of inputs.entries()) {
+      const activity = activities.get(input.activityId);
+      if (!activity) {
+        throw new AppError(
+          'OMAUM_ACTIVITY_NOT_FOUND',
+          `sessions[${index}]: activity ${input.activityId} is not an activity of cohort ${cohortId}`,
+        );
+      }
+      const session = this.matchSession(input, index, byId, byKey);
+      found.push(session);
+      if (session) {
+        await this.applySessionChanges(db, session, input, now);
+        continue;
+      }
+      if (activity.archivedAt !== null || !activity.isActive) {
+        throw new AppError(
+          'OMAUM_SESSION_NOT_ALLOWED',
+          `Activity "${activity.name}" is archived or inactive`,
+        );
+      }
+      toCreate.push({ index, row: newSessionRow(cohortId, input, now) });
+    }
+
+    const created = await repo.insertMany(toCreate.map((entry) => entry.row));
+    created.forEach((session, i) => {
+      const entry = toCreate[i];
+      if (entry) found[entry.index] = session;
+    });
+    const sessions = inputs.map((input, index) => {
+      const session = found[index];
+      if (!session) throw new Error(`session of sessions[${index}] was not resolved`);
+      return { session, input };
+    });
+    return { sessions, created: created.length };
+  }
+
+  private matchSession(
+    input: MonthSessionInput,
+    index: number,
+    byId: Map<number, Session>,
+    byKey: Map<string, Session>,
+  ): Session | null {
+    if (input.id === undefined) {
+      return byKey.get(sessionKey(input.activityId, input.date, input.slot ?? 1)) ?? null;
+    }
+    const session = byId.get(input.id);
+    if (!session || session.activityId !== input.activityId) {
+      throw new AppError(
+        'OMAUM_SESSION_NOT_FOUND',
+        `sessions[${index}]: session ${input.id} is not a session of activity ${input.activityId} in this month`,
+      );
+    }
+    if (session.heldOn !== input.date) {
+      throw invalidFields([
+        {
+          field: `sessions[${index}].date`,
+          message: `session ${input.id} is on ${session.heldOn}`,
+        },
+      ]);
+    }
+    return session;
+  }
+
+  private async applySessionChanges(
+    db: Queryable,
+    session: Session,
+    input: MonthSessionInput,
+    now: string,
+  ): Promise<void> {
+    const time = input.time === undefined ? session.time : input.time;
+    const subject = input.subject === undefined ? session.subject : blankToNull(input.subject);
+    const isExtra = input.extra ?? session.isExtra;
+    if (time === session.time && subject === session.subject && isExtra === session.isExtra) {
+      return;
+    }
+    const repo = new SessionsRepo(db);
+    if (isExtra !== session.isExtra && (await repo.countMarks(session.id)) > 0) {
+      throw new AppError(
+        'OMAUM_SESSION_HAS_MARKS',
+        `Session ${session.id} has marks: its extra flag cannot change`,
+      );
+    }
+    await repo.update(session.id, { time, subject, isExtra, updatedAt: now });
+  }
+
+  private async grid(db: Queryable, cohortId: number, month: string): Promise<MonthGrid> {
+    const repo = new AttendanceRepo(db);
+    const range = monthRange(month);
+    const activities = await repo.activitiesOf(cohortId);
+    const sessions = await new SessionsRepo(db).listForCohort(cohortId, month, month);
+    const roster = await repo.rosterOf(cohortId, range.first, range.last);
+    const marks = await repo.marksOfSessions(sessions.map((s) => s.id));
+
+    return {
+      cohortId,
+      month,
+      activities: activities.map((a) => ({
+        id: a.id,
+        name: a.name,
+        kind: a.kind,
+        mode: a.mode,
+        position: a.position,
+        isArchived: a.archivedAt !== null,
+      })),
+      sessions: sessions.map(toSessionView),
+      students: roster.map((r) => ({
+        studentId: r.studentId,
+        fullName: r.fullName,
+        initiaticNumber: r.initiaticNumber,
+        situation: r.situation,
+        enrolledOn: r.enrolledOn,
+        endedOn: r.endedOn,
+      })),
+      marks: marks.map(toMarkView),
+      pending: pendingCells(sessions, roster, marks, new Map(activities.map((a) => [a.id, a]))),
+    };
+  }
+}
+
+function pendingCells(
+  sessions: readonly Session[],
+  roster: readonly { studentId: number; enrolledOn: string; endedOn: string | null }[],
+  marks: readonly Mark[],
+  activities: Map<number, Activity>,
+): { sessionId: number; studentId: number }[] {
+  const markOf = new Map(marks.map((m) => [`${m.sessionId}:${m.studentId}`, m]));
+  const cells: { sessionId: number; studentId: number }[] = [];
+  for (const session of sessions) {
+    const mode = activities.get(session.activityId)?.mode ?? 'mandatory';
+    for (const student of roster) {
+      const mark = markOf.get(`${session.id}:${student.studentId}`);
+      const facts = {
+        isExtra: session.isExtra,
+        mode,
+        isEnrolledOnDate: enrollmentCovers(student, session.heldOn),
+        isSummoned: mark?.isSummoned ?? false,
+      };
+      const isAnswered = mark?.status === 'P' || mark?.status === 'F' || mark?.status === 'J';
+      if (isExpected(facts) && !isAnswered) {
+        cells.push({ sessionId: session.id, studentId: student.studentId });
+      }
+    }
+  }
+  return cells;
+}
+
+function sessionKey(activityId: number, date: string, slot: number): string {
+  return `${activityId}:${date}:${slot}`;
+}
+
+function newSessionRow(cohortId: number, input: MonthSessionInput, now: string): NewSession {
+  return {
+    activityId: input.activityId,
+    cohortId,
+    heldOn: input.date,
+    month: input.date.slice(0, 7),
+    slot: input.slot ?? 1,
+    time: input.time ?? null,
+    subject: blankToNull(input.subject),
+    isExtra: input.extra ?? false,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function checkSessionInputs(
+  inputs: readonly MonthSessionInput[],
+  range: { first: string; last: string },
+): void {
+  const problems = inputs.flatMap((input, index) =>
+    input.date < range.first || input.date > range.last
+      ? [
+          {
+            field: `sessions[${index}].date`,
+            message: `must be within ${range.first}..${range.last}`,
+          },
+        ]
+      : [],
+  );
+  const keys = new Set<string>();
+  for (const [index, input] of inputs.entries()) {
+    const key = sessionKey(input.activityId, input.date, input.slot ?? 1);
+    if (keys.has(key)) {
+      problems.push({ field: `sessions[${index}]`, message: 'lists the same session twice' });
+    }
+    keys.add(key);
+  }
+  if (problems.length > 0) throw invalidFields(problems);
+}
