@@ -25,6 +25,7 @@ import type { Logger } from './platform/logging/logger.ts';
 import { createServices } from './services.ts';
 import type { Services } from './services.ts';
 import { sessionRoutes } from './sessions/sessions.routes.ts';
+import { sheetRoutes } from './sheets/sheets.routes.ts';
 import { studentRoutes } from './students/students.routes.ts';
 import { healthRoutes } from './system/health.routes.ts';
 import { userRoutes } from './users/users.routes.ts';
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(enrollmentRoutes, { services });
       await api.register(sessionRoutes, { services });
       await api.register(attendanceRoutes, { services });
+      await api.register(sheetRoutes, { services });
     },
     { prefix: '/api/v1' },
   );

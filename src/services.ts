@@ -9,6 +9,7 @@ import { EnrollmentsService } from './enrollments/enrollments.service.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
 import { SessionsService } from './sessions/sessions.service.ts';
+import { SheetsService } from './sheets/sheets.service.ts';
 import type { Logger } from './platform/logging/logger.ts';
 import { StudentsService } from './students/students.service.ts';
 import { UsersService } from './users/users.service.ts';
@@ -33,6 +34,7 @@ export interface Services {
   readonly sessions: SessionsService;
   readonly attendance: AttendanceService;
   readonly monthAttendance: MonthAttendanceService;
+  readonly sheets: SheetsService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -52,6 +54,7 @@ export function createServices(deps: ServiceDeps): Services {
     sessions: new SessionsService(db, deps.clock),
     attendance,
     monthAttendance: new MonthAttendanceService(db, deps.clock, attendance),
+    sheets: new SheetsService(db),
     enrollments: new EnrollmentsService(
       db,
       deps.clock,
