@@ -1,79 +1,107 @@
+/**
+ * The `omaum` command. Every command exits non-zero on failure, writes its
+ * data to stdout and its diagnostics (errors, logs of one-shot commands) to
+ * stderr, so that `--json` output can be piped straight into another program.
+ */
 import { Command, InvalidArgumentError, Option } from 'commander';
 
-import { createUser } from './cli/users.command.ts';
+import { reportError } from './cli/cli-error.ts';
 import { migrateLatest, showMigrationStatus } from './cli/migrate.command.ts';
 import { openRuntime } from './cli/runtime.ts';
 import type { Runtime } from './cli/runtime.ts';
 import { serve } from './cli/serve.command.ts';
-import { ConfigError } from './config/config.ts';
-import { AppError } from './platform/errors/app-error.ts';
+import { createUser } from './cli/users.command.ts';
+import { omaumVersion } from './cli/version.ts';
+import type { Role } from './platform/db/tables.ts';
+
+const ROLES: readonly Role[] = ['admin', 'secretary', 'instructor', 'viewer'];
+
+interface JsonOption {
+  readonly json: boolean;
+}
+
+interface UsersCreateOptions extends JsonOption {
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly studentId?: number;
+}
 
 const program = new Command()
   .name('omaum')
   .description('OMAUM: alunos, turmas, frequência e relatórios')
+  .version(omaumVersion(), '-V, --version', 'print the version')
   .showHelpAfterError()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-program
-  .command('start')
-  .description('run everything in one process: migrations, web server (embedded default)')
-  .action(() => runForever((runtime) => serve(runtime, { shouldMigrate: true })));
+addServerCommands(program);
+addMigrateCommands(program);
+addUsersCommands(program);
+addDemoCommand(program);
 
-program
-  .command('serve')
-  .description('run the web server only (migrations must be applied with `omaum migrate`)')
-  .option('--migrate', 'apply pending migrations first', false)
-  .action((options: { migrate: boolean }) =>
-    runForever((runtime) => serve(runtime, { shouldMigrate: options.migrate })),
-  );
+function addServerCommands(cli: Command): void {
+  cli
+    .command('start')
+    .description('run everything in one process: migrations, web server (embedded default)')
+    .action(() => runForever((runtime) => serve(runtime, { shouldMigrate: true })));
 
-const migrate = program.command('migrate').description('database migrations');
-migrate
-  .command('latest', { isDefault: true })
-  .description('apply every pending migration')
-  .option('--json', 'print JSON', false)
-  .action((options: { json: boolean }) =>
-    runOnce((runtime) => migrateLatest(runtime, options.json)),
-  );
-migrate
-  .command('status')
-  .description('list migrations; exits 1 when some are pending')
-  .option('--json', 'print JSON', false)
-  .action((options: { json: boolean }) =>
-    runOnce(async (runtime) => {
-      if (!(await showMigrationStatus(runtime, options.json))) process.exitCode = 1;
-    }),
-  );
+  cli
+    .command('serve')
+    .description('run the web server only (migrations must be applied with `omaum migrate`)')
+    .option('--migrate', 'apply pending migrations first', false)
+    .action((options: { migrate: boolean }) =>
+      runForever((runtime) => serve(runtime, { shouldMigrate: options.migrate })),
+    );
+}
 
-const users = program.command('users').description('user accounts');
-users
-  .command('create')
-  .description('create a user; the password is read from standard input')
-  .requiredOption('--email <email>', 'e-mail used to sign in')
-  .requiredOption('--name <name>', 'full name')
-  .addOption(
-    new Option('--role <role>', 'role')
-      .choices(['admin', 'secretary', 'instructor', 'viewer'])
-      .makeOptionMandatory(),
-  )
-  .option('--student-id <id>', 'student record of an instructor', parseId)
-  .requiredOption('--password-stdin', 'read the password from standard input')
-  .option('--json', 'print JSON', false)
-  .action(
-    (options: { email: string; name: string; role: 'admin'; studentId?: number; json: boolean }) =>
+function addMigrateCommands(cli: Command): void {
+  const migrate = cli.command('migrate').description('database migrations');
+  migrate
+    .command('latest', { isDefault: true })
+    .description('apply every pending migration')
+    .option('--json', 'print JSON', false)
+    .action((options: JsonOption) => runOnce((runtime) => migrateLatest(runtime, options.json)));
+  migrate
+    .command('status')
+    .description('list migrations; exits 1 when some are pending')
+    .option('--json', 'print JSON', false)
+    .action((options: JsonOption) =>
+      runOnce(async (runtime) => {
+        const isUpToDate = await showMigrationStatus(runtime, options.json);
+        if (!isUpToDate) process.exitCode = 1;
+      }),
+    );
+}
+
+function addUsersCommands(cli: Command): void {
+  const users = cli.command('users').description('user accounts');
+  users
+    .command('create')
+    .description('create a user; the password is read from standard input')
+    .requiredOption('--email <email>', 'e-mail used to sign in')
+    .requiredOption('--name <name>', 'full name')
+    .addOption(new Option('--role <role>', 'role').choices(ROLES).makeOptionMandatory())
+    .option('--student-id <id>', 'student record of an instructor (required for them)', parseId)
+    .requiredOption('--password-stdin', 'read the password from standard input')
+    .option('--json', 'print the created user as JSON', false)
+    .action((options: UsersCreateOptions) =>
       runOnce((runtime) => createUser(runtime, { ...options, isJson: options.json })),
-  );
+    );
+}
 
-program
-  .command('demo')
-  .description('fill an empty database with a believable demo institution')
-  .option('--json', 'print JSON', false)
-  .action((options: { json: boolean }) =>
-    runOnce(async (runtime) => {
-      const { loadDemo } = await import('./cli/demo.command.ts');
-      await loadDemo(runtime, options.json);
-    }),
-  );
+function addDemoCommand(cli: Command): void {
+  cli
+    .command('demo')
+    .description('fill an empty database with a believable demo institution')
+    .option('--json', 'print JSON', false)
+    .action((options: JsonOption) =>
+      runOnce(async (runtime) => {
+        // Loaded on demand: the demo data is large and only this command needs it.
+        const { loadDemo } = await import('./cli/demo.command.ts');
+        await loadDemo(runtime, options.json);
+      }),
+    );
+}
 
 function parseId(value: string): number {
   const id = Number(value);
@@ -81,25 +109,27 @@ function parseId(value: string): number {
   return id;
 }
 
+/** A command that does its work and ends; its logs go to stderr, keeping stdout for data. */
 async function runOnce(task: (runtime: Runtime) => Promise<void>): Promise<void> {
   const runtime = openOrExit({ logToStderr: true });
   try {
     await task(runtime);
   } catch (error) {
-    report(error);
+    reportError(error);
     process.exitCode = 1;
   } finally {
     await runtime.close();
   }
 }
 
+/** A server: it runs until a signal stops it, and exits 1 if it cannot start. */
 async function runForever(task: (runtime: Runtime) => Promise<unknown>): Promise<void> {
   const runtime = openOrExit({});
   try {
     await task(runtime);
   } catch (error) {
-    report(error);
-    await runtime.close();
+    reportError(error);
+    await runtime.close().catch(() => undefined);
     process.exit(1);
   }
 }
@@ -108,23 +138,15 @@ function openOrExit(options: { logToStderr?: boolean }): Runtime {
   try {
     return openRuntime(options);
   } catch (error) {
-    report(error);
+    reportError(error);
     process.exit(1);
   }
 }
 
-function report(error: unknown): void {
-  if (error instanceof ConfigError || error instanceof AppError) {
-    const details = error instanceof AppError && Array.isArray(error.details) ? error.details : [];
-    process.stderr.write(`omaum: ${error.message}\n`);
-    for (const detail of details as { field: string; message: string }[]) {
-      process.stderr.write(`  - ${detail.field}: ${detail.message}\n`);
-    }
-    return;
-  }
-  process.stderr.write(
-    `omaum: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Commander reports its own usage errors; this catches what escapes an action.
+  reportError(error);
+  process.exitCode = 1;
 }
-
-await program.parseAsync(process.argv);

@@ -51,7 +51,7 @@ export function createServices(deps: ServiceDeps): Services {
     students: new StudentsService(db, deps.clock, deps.config.timeZone),
     cohorts: new CohortsService(db, deps.clock),
     activities: new ActivitiesService(db, deps.clock),
-    sessions: new SessionsService(db, deps.clock),
+    sessions: new SessionsService(db, deps.clock, deps.config.timeZone),
     attendance,
     monthAttendance: new MonthAttendanceService(db, deps.clock, attendance),
     sheets: new SheetsService(db),

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 
 import type { Role } from '../platform/db/tables.ts';
@@ -13,7 +13,20 @@ import type { AuthService } from './auth.service.ts';
  */
 export type Access = 'public' | 'authenticated' | readonly Role[];
 
+/** One registered route and who may call it, as recorded when it was added. */
+export interface RouteAccess {
+  readonly method: string;
+  /** The full path with its prefix, parameters as `:name` (e.g. `/api/v1/users/:id`). */
+  readonly url: string;
+  readonly access: Access;
+  readonly schema: Readonly<FastifySchema> | undefined;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route of the application with its access, in registration order. */
+    readonly routeAccessList: readonly RouteAccess[];
+  }
   interface FastifyContextConfig {
     access?: Access;
     /** Reachable by a browser session whose password must still be changed. */
@@ -38,6 +51,11 @@ export interface AccessOptions {
   readonly auth: AuthService;
 }
 
+/** The routes of an application and their access; tests walk it to find open routes. */
+export function routeAccessList(app: FastifyInstance): readonly RouteAccess[] {
+  return app.routeAccessList;
+}
+
 /** The actor of a request that has passed the access check. */
 export function actorOf(request: FastifyRequest): Actor {
   if (!request.actor) throw new AppError('OMAUM_AUTH_REQUIRED');
@@ -47,13 +65,19 @@ export function actorOf(request: FastifyRequest): Actor {
 async function accessPlugin(app: FastifyInstance, options: AccessOptions): Promise<void> {
   app.decorateRequest('actor', null);
 
+  const routes: RouteAccess[] = [];
+  // A getter hands out a frozen copy, so nobody can edit the record of routes.
+  app.decorate('routeAccessList', { getter: () => Object.freeze([...routes]) });
+
   app.addHook('onRoute', (route) => {
     if (PUBLIC_PREFIXES.some((prefix) => route.url.startsWith(prefix))) {
       route.config = { ...route.config, access: route.config?.access ?? 'public' };
     }
-    if (route.config?.access === undefined) {
+    const access = route.config?.access;
+    if (access === undefined) {
       throw new Error(`route ${String(route.method)} ${route.url} does not declare its access`);
     }
+    routes.push(...recordsOf(route, access));
   });
 
   app.addHook('onRequest', async (request) => {
@@ -75,6 +99,13 @@ async function accessPlugin(app: FastifyInstance, options: AccessOptions): Promi
     }
     app.csrfProtection(request, reply, done);
   });
+}
+
+function recordsOf(route: RouteOptions, access: Access): RouteAccess[] {
+  const methods = Array.isArray(route.method) ? route.method : [route.method];
+  return methods.map((method) =>
+    Object.freeze({ method: String(method), url: route.url, access, schema: route.schema }),
+  );
 }
 
 async function authenticate(request: FastifyRequest, auth: AuthService): Promise<Actor> {

@@ -15,17 +15,20 @@ export async function migrateLatest(runtime: Runtime, isJson: boolean): Promise<
   );
 }
 
+/** Prints every migration with its state; resolves to false when some are pending. */
 export async function showMigrationStatus(runtime: Runtime, isJson: boolean): Promise<boolean> {
   const status = await migrationStatus(runtime.database);
-  const rows = status.map((m) => ({
-    name: m.name,
-    executedAt: m.executedAt?.toISOString() ?? null,
+  const rows = status.map((migration) => ({
+    name: migration.name,
+    executedAt: migration.executedAt?.toISOString() ?? null,
   }));
+  const pending = rows.filter((row) => row.executedAt === null).length;
   if (isJson) {
-    process.stdout.write(`${JSON.stringify({ migrations: rows })}\n`);
+    process.stdout.write(`${JSON.stringify({ migrations: rows, pending })}\n`);
   } else {
-    for (const row of rows)
-      process.stdout.write(`${row.executedAt ? 'applied' : 'pending'}  ${row.name}\n`);
+    for (const row of rows) {
+      process.stdout.write(`${row.executedAt === null ? 'pending' : 'applied'}  ${row.name}\n`);
+    }
   }
-  return rows.every((row) => row.executedAt !== null);
+  return pending === 0;
 }

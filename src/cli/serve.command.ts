@@ -1,9 +1,10 @@
 import { buildApp } from '../app.ts';
 import type { App } from '../app.ts';
-import { migrateToLatest } from '../platform/db/migrate.ts';
+import { hasPendingMigrations, migrateToLatest } from '../platform/db/migrate.ts';
 import { resolveSessionSecret } from '../platform/security/session-secret.ts';
 import { createServices } from '../services.ts';
 import { systemClock } from '../platform/clock.ts';
+import { CliError } from './cli-error.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface ServeOptions {
@@ -18,11 +19,8 @@ export interface ServeOptions {
 export async function serve(runtime: Runtime, options: ServeOptions): Promise<App> {
   const { config, logger, database } = runtime;
 
-  if (options.shouldMigrate) {
-    const results = await migrateToLatest(database);
-    for (const result of results)
-      logger.info({ migration: result.migrationName }, 'migration applied');
-  }
+  await prepareSchema(runtime, options.shouldMigrate);
+  // Before listening, so that whoever sees the server answer can also sign in.
   await announceInitialAdmin(runtime);
 
   const app = await buildApp({
@@ -31,10 +29,26 @@ export async function serve(runtime: Runtime, options: ServeOptions): Promise<Ap
     logger,
     sessionSecret: resolveSessionSecret(config),
   });
+  stopOnSignals(app, runtime);
   await app.listen({ host: config.host, port: config.port });
   logger.info({ url: config.baseUrl, database: database.description }, 'omaum is listening');
-  stopOnSignals(app, runtime);
   return app;
+}
+
+async function prepareSchema(runtime: Runtime, shouldMigrate: boolean): Promise<void> {
+  if (!shouldMigrate) {
+    // Without this the first query fails with a missing table, which says less.
+    if (await hasPendingMigrations(runtime.database)) {
+      throw new CliError(
+        'the database has pending migrations: run `omaum migrate latest` or `omaum serve --migrate`',
+      );
+    }
+    return;
+  }
+  const results = await migrateToLatest(runtime.database);
+  for (const result of results) {
+    runtime.logger.info({ migration: result.migrationName }, 'migration applied');
+  }
 }
 
 async function announceInitialAdmin(runtime: Runtime): Promise<void> {
@@ -64,6 +78,14 @@ async function announceInitialAdmin(runtime: Runtime): Promise<void> {
   );
 }
 
+// How long in-flight requests get to finish before the process gives up on them.
+const SHUTDOWN_GRACE_MS = 15_000;
+
+/**
+ * On SIGTERM or SIGINT: stop accepting connections, finish in-flight requests,
+ * close the database, then exit 0. The exit is explicit so that a forgotten
+ * timer or socket cannot keep a stopped server alive.
+ */
 function stopOnSignals(app: App, runtime: Runtime): void {
   let isStopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -73,17 +95,15 @@ function stopOnSignals(app: App, runtime: Runtime): void {
     const forced = setTimeout(() => {
       runtime.logger.error('shutdown took too long; exiting');
       process.exit(1);
-    }, 15_000);
+    }, SHUTDOWN_GRACE_MS);
     forced.unref();
     app
       .close()
       .then(() => runtime.close())
-      .then(() => {
-        process.exitCode = 0;
-      })
+      .then(() => process.exit(0))
       .catch((error: unknown) => {
         runtime.logger.error({ err: error }, 'shutdown failed');
-        process.exitCode = 1;
+        process.exit(1);
       });
   };
   process.once('SIGTERM', stop);

@@ -34,8 +34,35 @@ export async function assertCohortVisible(
   actor: Actor,
   cohortId: number,
 ): Promise<void> {
-  const visible = await visibleCohortIds(db, actor);
-  if (visible !== null && !visible.includes(cohortId)) {
+  if (!(await isCohortVisible(db, actor, cohortId))) {
     throw new AppError('OMAUM_COHORT_NOT_FOUND', `There is no cohort ${cohortId}`);
   }
+}
+
+/**
+ * Whether the actor may see one cohort; for records that belong to a cohort
+ * (activities, enrollments) and answer with their own 404 code.
+ */
+export async function isCohortVisible(
+  db: Queryable,
+  actor: Actor,
+  cohortId: number,
+): Promise<boolean> {
+  if (actor.role !== 'instructor') return true;
+  if (actor.studentId === null) return false;
+  const studentId = actor.studentId;
+  // One indexed lookup instead of listing every cohort the instructor teaches.
+  const row = await db
+    .selectFrom('cohorts')
+    .select('id')
+    .where('id', '=', cohortId)
+    .where((eb) =>
+      eb.or([
+        eb('instructorId', '=', studentId),
+        eb('assistantInstructorId', '=', studentId),
+        eb('aideId', '=', studentId),
+      ]),
+    )
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
+import dotenv from 'dotenv';
 import envSchema from 'env-schema';
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
@@ -98,14 +100,15 @@ export function loadConfig(
 }
 
 function parseEnv(env: Record<string, string | undefined>, useDotenv: boolean): Env {
-  const data = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => key.startsWith('OMAUM_') && value !== undefined),
-  );
+  // The given environment wins over `.env`; nothing else is read, so tests
+  // that pass their own environment are not affected by the process's.
+  const data = { ...(useDotenv ? readDotenv() : {}), ...omaumVariables(env) };
   try {
     return envSchema<Env>({
       schema: EnvSchema,
       data,
-      dotenv: useDotenv ? { quiet: true } : false,
+      env: false,
+      dotenv: false,
       ajv: {
         customOptions(ajv) {
           ajv.opts.allErrors = true;
@@ -115,6 +118,22 @@ function parseEnv(env: Record<string, string | undefined>, useDotenv: boolean): 
     });
   } catch (error) {
     throw new ConfigError(describeEnvErrors(error));
+  }
+}
+
+function omaumVariables(env: Record<string, string | undefined>): Record<string, string> {
+  const entries = Object.entries(env).filter(
+    (entry): entry is [string, string] => entry[0].startsWith('OMAUM_') && entry[1] !== undefined,
+  );
+  return Object.fromEntries(entries);
+}
+
+function readDotenv(file = path.resolve('.env')): Record<string, string> {
+  try {
+    return omaumVariables(dotenv.parse(fs.readFileSync(file)));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
   }
 }
 

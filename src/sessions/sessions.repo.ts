@@ -100,4 +100,23 @@ export class SessionsRepo {
       .where('activities.id', '=', activityId)
       .executeTakeFirst();
   }
+
+  findCohortCalendar(cohortId: number) {
+    return this.db
+      .selectFrom('cohorts')
+      .select(['id', 'weekday', 'firstLessonDate', 'activitiesStartDate', 'endDate'])
+      .where('id', '=', cohortId)
+      .executeTakeFirst();
+  }
+
+  activeActivitiesOf(cohortId: number) {
+    return this.db
+      .selectFrom('activities')
+      .select(['id', 'name', 'kind'])
+      .where('cohortId', '=', cohortId)
+      .where('archivedAt', 'is', null)
+      .where('isActive', '=', true)
+      .orderBy('position')
+      .execute();
+  }
 }

@@ -9,6 +9,7 @@ import {
   CohortSessionsQuery,
   CreateSessionBody,
   CreateSessionsBody,
+  Month,
   SessionList,
   SessionRangeQuery,
   SessionSchema,
@@ -107,6 +108,36 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       );
       return { items, total: items.length };
     },
+  );
+
+  app.get(
+    '/cohorts/:id/session-suggestions',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags,
+        summary: 'Suggested dates for a month: lessons on the weekday, full moons for rituals',
+        params: IdParams,
+        querystring: Type.Object({ month: Month }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            month: Month,
+            items: Type.Array(
+              Type.Object({
+                activityId: Type.Integer(),
+                name: Type.String(),
+                kind: Type.String(),
+                dates: Type.Array(Type.Object({ date: Type.String(), hasSession: Type.Boolean() })),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => ({
+      month: request.query.month,
+      items: await sessions.suggestions(actorOf(request), request.params.id, request.query.month),
+    }),
   );
 
   app.get(

@@ -1,5 +1,6 @@
 import type { Actor } from '../auth/actor.ts';
 import { ALL_ROLES, requireRole } from '../auth/actor.ts';
+import { fullMoonDates, parseMonth, suggestLessonDates } from '../attendance/calendar.ts';
 import { assertCohortVisible } from '../cohorts/cohort-scope.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db, Queryable } from '../platform/db/database.ts';
@@ -10,6 +11,13 @@ import { blankToNull } from '../platform/text.ts';
 import type { CreateSessionBody, SessionView, UpdateSessionBody } from './sessions.schemas.ts';
 import type { SessionRange } from './sessions.repo.ts';
 import { SessionsRepo } from './sessions.repo.ts';
+
+export interface SessionSuggestion {
+  readonly activityId: number;
+  readonly name: string;
+  readonly kind: string;
+  readonly dates: { date: string; hasSession: boolean }[];
+}
 
 /** Who takes attendance: staff, and instructors for the cohorts they teach. */
 export const ATTENDANCE_ROLES: readonly Role[] = ['admin', 'secretary', 'instructor'];
@@ -34,7 +42,48 @@ export class SessionsService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly timeZone: string,
   ) {}
+
+  /**
+   * Dates to offer when creating a month's sessions: lesson activities on the
+   * cohort's weekday (within its first lesson and end dates), full-moon
+   * activities on the astronomical full moons of the institution's time zone.
+   */
+  async suggestions(actor: Actor, cohortId: number, month: string): Promise<SessionSuggestion[]> {
+    requireRole(actor, ALL_ROLES, 'read sessions');
+    await assertCohortVisible(this.db, actor, cohortId);
+    const repo = new SessionsRepo(this.db);
+    const cohort = await repo.findCohortCalendar(cohortId);
+    if (!cohort) throw new AppError('OMAUM_COHORT_NOT_FOUND', `There is no cohort ${cohortId}`);
+
+    const { year, month: monthNumber } = parseMonth(month);
+    const existing = await repo.listForCohort(cohortId, month, month);
+    const activities = await repo.activeActivitiesOf(cohortId);
+    return activities.map((activity) => {
+      const taken = new Set(
+        existing.filter((s) => s.activityId === activity.id).map((s) => s.heldOn),
+      );
+      let dates: string[] = [];
+      if (activity.kind === 'lesson' && cohort.weekday !== null) {
+        dates = suggestLessonDates({
+          year,
+          month: monthNumber,
+          weekday: cohort.weekday,
+          from: cohort.firstLessonDate ?? cohort.activitiesStartDate ?? undefined,
+          to: cohort.endDate ?? undefined,
+        });
+      } else if (activity.kind === 'full_moon') {
+        dates = fullMoonDates(year, monthNumber, this.timeZone);
+      }
+      return {
+        activityId: activity.id,
+        name: activity.name,
+        kind: activity.kind,
+        dates: dates.map((date) => ({ date, hasSession: taken.has(date) })),
+      };
+    });
+  }
 
   async create(actor: Actor, activityId: number, input: CreateSessionBody): Promise<SessionView> {
     const [session] = await this.createMany(actor, activityId, [input]);

@@ -6,6 +6,7 @@ import {
   ListOf,
   Nullable,
   Pagination,
+  RecordId,
   StringEnum,
   Timestamp,
 } from '../platform/http/schemas.ts';
@@ -36,7 +37,7 @@ export const CreateUserBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 120 }),
     role: Role,
     password: Type.String({ minLength: 1, maxLength: 200 }),
-    studentId: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+    studentId: Type.Optional(Nullable(RecordId)),
     mustChangePassword: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -47,7 +48,7 @@ export const UpdateUserBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
     role: Type.Optional(Role),
-    studentId: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+    studentId: Type.Optional(Nullable(RecordId)),
     isActive: Type.Optional(Type.Boolean()),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },

@@ -5,6 +5,7 @@ import { AppError } from '../errors/app-error.ts';
 import type { FieldProblem } from '../errors/app-error.ts';
 import { ERRORS } from '../errors/catalogue.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
+import { refuseNulCharacters } from './nul-guard.ts';
 
 interface ErrorBody {
   statusCode: number;
@@ -32,8 +33,14 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_CSRF_MISSING_SECRET: 'OMAUM_AUTH_CSRF_INVALID',
 };
 
-/** One handler turns every error into `{statusCode, code, error, message, details?}`. */
+/**
+ * One handler turns every error into `{statusCode, code, error, message, details?}`.
+ * It also refuses input the database would fail on, so that a client's mistake
+ * is a 400 and never a 500.
+ */
 export function registerErrorHandling(app: FastifyInstance, isProduction: boolean): void {
+  app.addHook('preValidation', refuseNulCharacters);
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const body = toErrorBody(error, isProduction);
     logError(request, error, body);
@@ -47,6 +54,24 @@ export function registerErrorHandling(app: FastifyInstance, isProduction: boolea
     );
     return send(reply, body);
   });
+}
+
+/**
+ * For Fastify's `frameworkErrors` option: errors raised before routing (a URL
+ * that is not valid percent-encoding, a path parameter too long) get the
+ * same body as every other error instead of Fastify's own.
+ */
+export function handleFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const body = bodyFor(
+    'OMAUM_REQUEST_MALFORMED',
+    `The request URL could not be read: ${error.message}`,
+  );
+  logError(request, error, body);
+  return send(reply, body);
 }
 
 function send(reply: FastifyReply, body: ErrorBody): FastifyReply {
@@ -72,6 +97,9 @@ function toErrorBody(error: FastifyError, isProduction: boolean): ErrorBody {
   ) {
     return bodyFor('OMAUM_REQUEST_MALFORMED', 'The request body is not valid JSON');
   }
+  if (isDataException(error)) {
+    return bodyFor('OMAUM_REQUEST_INVALID', 'A value is out of range or cannot be stored');
+  }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return {
       statusCode: error.statusCode,
@@ -82,6 +110,17 @@ function toErrorBody(error: FastifyError, isProduction: boolean): ErrorBody {
   }
   const internal = bodyFor('OMAUM_INTERNAL');
   return isProduction ? internal : { ...internal, details: { cause: error.message } };
+}
+
+/**
+ * PostgreSQL's "data exception" class (SQLSTATE 22xxx): a value the schemas let
+ * through but the column refuses (a date in year 0, a number out of range).
+ * Only client input gets that far, so it is the client's mistake; the schema
+ * should catch it first, and the warning in the log says so.
+ */
+function isDataException(error: unknown): boolean {
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return typeof severity === 'string' && typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 function clientMessage(code: ErrorCode, error: FastifyError): string {
@@ -143,6 +182,11 @@ function dedupeByField<T extends FieldProblem>(problems: T[]): T[] {
 function logError(request: FastifyRequest, error: FastifyError, body: ErrorBody): void {
   if (body.statusCode >= 500) {
     request.log.error({ err: error, code: body.code }, 'request failed');
+  } else if (isDataException(error)) {
+    request.log.warn(
+      { err: error, code: body.code },
+      'the database refused a value the schema let through',
+    );
   } else {
     request.log.info({ code: body.code, statusCode: body.statusCode }, 'request refused');
   }

@@ -11,7 +11,17 @@ export function StringEnum<const T extends readonly string[]>(
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+/**
+ * The largest integer a column holds (PostgreSQL `integer`). Every integer a
+ * client sends needs a maximum at or below it: a larger one would reach the
+ * database and fail there instead of being refused as a wrong field.
+ */
+export const MAX_INTEGER = 2_147_483_647;
+
+/** The id of a record, in a path or as a reference in a body or query. */
+export const RecordId = Type.Integer({ minimum: 1, maximum: MAX_INTEGER });
+
+export const IdParams = Type.Object({ id: RecordId });
 export type IdParams = Static<typeof IdParams>;
 
 export const CalendarDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
@@ -24,7 +34,7 @@ export function Nullable<T extends TSchema>(schema: T) {
 
 export const Pagination = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INTEGER, default: 0 })),
 };
 
 export function ListOf<T extends TSchema>(item: T) {

@@ -32,6 +32,10 @@ export const REDACT_PATHS = [
   'req.headers["x-csrf-token"]',
   'req.headers["csrf-token"]',
   'res.headers["set-cookie"]',
+  // PostgreSQL puts the offending values in `detail` ("Key (email)=(...)",
+  // "Failing row contains (...)"), and failed requests log the driver error.
+  'err.detail',
+  'err.cause.detail',
   ...SENSITIVE_FIELDS,
   ...SENSITIVE_FIELDS.map((field) => `*.${field}`),
 ];

@@ -1,0 +1,99 @@
+import type { Dialect } from '../src/platform/db/database.ts';
+
+export const FIGURE_NAMES = [
+  'marks.save.service',
+  'marks.save.http',
+  'sheet.read.1m',
+  'sheet.read.scaling',
+] as const;
+export type FigureName = (typeof FIGURE_NAMES)[number];
+
+export interface BenchOptions {
+  readonly json: boolean;
+  readonly quick: boolean;
+  readonly only: FigureName | null;
+  readonly dialect: Dialect;
+  /** Overrides the number of timed runs per figure (warm-up runs are separate). */
+  readonly runs: number | null;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage: npm run bench -- [--json] [--quick] [--only NAME] [--dialect sqlite|postgres] [--runs N]
+
+  --json            print only a JSON array of {name, value, unit, reference, ratio, goal, met}
+  --quick           small data (100k / 10k marks) and fewer runs: a smoke test
+  --only NAME       run one figure: ${FIGURE_NAMES.join(', ')}
+  --dialect D       sqlite (default; a WAL file in a temporary folder, removed after) or
+                    postgres (OMAUM_BENCH_POSTGRES_URL or OMAUM_TEST_POSTGRES_URL; a fresh
+                    schema, dropped after)
+  --runs N          timed runs per figure (default 15, --quick 5; reads use twice as many)`;
+
+export function parseOptions(argv: readonly string[]): BenchOptions & { help: boolean } {
+  let json = false;
+  let quick = false;
+  let help = false;
+  let only: FigureName | null = null;
+  let dialect: Dialect = 'sqlite';
+  let runs: number | null = null;
+
+  const valueOf = (index: number, flag: string): string => {
+    const value = argv[index + 1];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return value;
+  };
+
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] ?? '';
+    const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
+    const take = (): string => {
+      if (inline !== undefined) return inline;
+      const value = valueOf(index, flag ?? arg);
+      index++;
+      return value;
+    };
+    switch (flag) {
+      case '--json':
+        json = true;
+        break;
+      case '--quick':
+        quick = true;
+        break;
+      case '--help':
+      case '-h':
+        help = true;
+        break;
+      case '--only': {
+        const name = take();
+        if (!(FIGURE_NAMES as readonly string[]).includes(name)) {
+          throw new UsageError(`--only: unknown figure "${name}" (${FIGURE_NAMES.join(', ')})`);
+        }
+        only = name as FigureName;
+        break;
+      }
+      case '--dialect': {
+        const name = take();
+        if (name !== 'sqlite' && name !== 'postgres') {
+          throw new UsageError(`--dialect must be sqlite or postgres, got "${name}"`);
+        }
+        dialect = name;
+        break;
+      }
+      case '--runs': {
+        const count = Number(take());
+        if (!Number.isInteger(count) || count < 1 || count > 1000) {
+          throw new UsageError('--runs must be an integer between 1 and 1000');
+        }
+        runs = count;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown argument "${arg}"`);
+    }
+  }
+  return { json, quick, only, dialect, runs, help };
+}
+
+export function wants(options: BenchOptions, name: FigureName): boolean {
+  return options.only === null || options.only === name;
+}
