@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { createLogger } from '../../src/platform/logging/logger.ts';
+import { createTestApp } from '../support/app.ts';
+import { createTestDatabase, describeEachDatabase } from '../support/databases.ts';
+
+describeEachDatabase('health endpoints', (dialect) => {
+  it('answers /livez and /readyz without credentials while the database is reachable', async () => {
+    const t = await createTestApp(dialect);
+    try {
+      const live = await t.app.inject({ url: '/livez' });
+      const ready = await t.app.inject({ url: '/readyz' });
+      assert.equal(live.statusCode, 200);
+      assert.equal(ready.statusCode, 200);
+      assert.equal(ready.json<{ status: string }>().status, 'ready');
+      assert.ok(ready.headers['x-request-id'], 'every response carries a request id');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('answers /readyz with 503 once the database is unreachable, and /livez still 200', async () => {
+    const t = await createTestApp(dialect);
+    try {
+      await t.testDb.database.db.destroy();
+      const ready = await t.app.inject({ url: '/readyz' });
+      assert.equal(ready.statusCode, 503);
+      const body = ready.json<{ code: string; message: string }>();
+      assert.equal(body.code, 'OMAUM_UNAVAILABLE');
+      assert.match(body.message, /database unreachable/);
+      assert.equal((await t.app.inject({ url: '/livez' })).statusCode, 200);
+    } finally {
+      await t.app.close();
+      await t.testDb.destroy();
+    }
+  });
+
+  it('answers /readyz with 503 while migrations are pending', async () => {
+    const testDb = await createTestDatabase(dialect, { migrate: false });
+    const config = loadConfig({ OMAUM_DATA_DIR: '/tmp/omaum-test-data' }, { useDotenv: false });
+    const app = await buildApp({
+      config,
+      database: testDb.database,
+      logger: createLogger({ level: 'silent' }),
+      sessionSecret: 'test-session-secret-that-is-long-enough',
+    });
+    try {
+      const ready = await app.inject({ url: '/readyz' });
+      assert.equal(ready.statusCode, 503);
+      assert.match(ready.json<{ message: string }>().message, /migrations are pending/);
+    } finally {
+      await app.close();
+      await testDb.destroy();
+    }
+  });
+});
