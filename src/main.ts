@@ -10,6 +10,7 @@ import { migrateLatest, showMigrationStatus } from './cli/migrate.command.ts';
 import { openRuntime } from './cli/runtime.ts';
 import type { Runtime } from './cli/runtime.ts';
 import { serve } from './cli/serve.command.ts';
+import { rebuildStatistics } from './cli/stats.command.ts';
 import { createUser } from './cli/users.command.ts';
 import { omaumVersion } from './cli/version.ts';
 import type { Role } from './platform/db/tables.ts';
@@ -38,6 +39,7 @@ addServerCommands(program);
 addMigrateCommands(program);
 addUsersCommands(program);
 addDemoCommand(program);
+addStatsCommands(program);
 
 function addServerCommands(cli: Command): void {
   cli
@@ -101,6 +103,32 @@ function addDemoCommand(cli: Command): void {
         await loadDemo(runtime, options.json);
       }),
     );
+}
+
+function addStatsCommands(cli: Command): void {
+  cli
+    .command('stats')
+    .description('attendance statistics')
+    .command('rebuild')
+    .description('recompute the monthly attendance counters from the marks')
+    .option('--cohort <id>', 'only this cohort', parseId)
+    .option('--from <YYYY-MM>', 'first month', parseMonthOption)
+    .option('--to <YYYY-MM>', 'last month', parseMonthOption)
+    .option('--json', 'print JSON', false)
+    .action((options: { cohort?: number; from?: string; to?: string; json: boolean }) =>
+      runOnce((runtime) =>
+        rebuildStatistics(
+          runtime,
+          { cohortId: options.cohort, fromMonth: options.from, toMonth: options.to },
+          options.json,
+        ),
+      ),
+    );
+}
+
+function parseMonthOption(value: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidArgumentError('must be YYYY-MM');
+  return value;
 }
 
 function parseId(value: string): number {

@@ -105,6 +105,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         actorOf(request),
         request.params.id,
         request.query.month,
+        request.query.includeExtra,
       );
       return { items, total: items.length };
     },

@@ -150,11 +150,16 @@ export class SessionsService {
     return (await repo.listForActivity(activityId, range)).map(toSessionView);
   }
 
-  async listForCohort(actor: Actor, cohortId: number, month: string): Promise<SessionView[]> {
+  async listForCohort(
+    actor: Actor,
+    cohortId: number,
+    month: string,
+    includeExtra = true,
+  ): Promise<SessionView[]> {
     requireRole(actor, ALL_ROLES, 'read sessions');
     await assertCohortVisible(this.db, actor, cohortId);
     const sessions = await new SessionsRepo(this.db).listForCohort(cohortId, month, month);
-    return sessions.map(toSessionView);
+    return sessions.filter((session) => includeExtra || !session.isExtra).map(toSessionView);
   }
 
   /**

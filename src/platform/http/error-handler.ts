@@ -65,13 +65,13 @@ export function handleFrameworkError(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
-): FastifyReply {
+): void {
   const body = bodyFor(
     'OMAUM_REQUEST_MALFORMED',
     `The request URL could not be read: ${error.message}`,
   );
   logError(request, error, body);
-  return send(reply, body);
+  void send(reply, body);
 }
 
 function send(reply: FastifyReply, body: ErrorBody): FastifyReply {
