@@ -126,7 +126,13 @@ export class Dataset {
     if (this.courseId !== 0) return;
     const course = await this.db
       .insertInto('courses')
-      .values({ name: 'Curso Bench', description: null, isActive: true, createdAt: STAMP, updatedAt: STAMP })
+      .values({
+        name: 'Curso Bench',
+        description: null,
+        isActive: true,
+        createdAt: STAMP,
+        updatedAt: STAMP,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     this.courseId = course.id;
@@ -212,7 +218,10 @@ export class Dataset {
     return { id: cohort.id, activities, studentIds };
   }
 
-  private async insertSessions(cohort: CohortSeed, months: readonly string[]): Promise<SessionSeed[]> {
+  private async insertSessions(
+    cohort: CohortSeed,
+    months: readonly string[],
+  ): Promise<SessionSeed[]> {
     const rows = months.flatMap((month) =>
       MONTH_PLAN.map((plan) => {
         const activity = cohort.activities[plan.activity];
@@ -320,7 +329,9 @@ export class Dataset {
       this.counts.counters += counters.length;
       this.cohorts.push(cohort);
       if ((index + 1) % 20 === 0 || index + 1 === total) {
-        progress(`  ${index + 1}/${total} cohorts, ${this.counts.marks.toLocaleString('en')} marks`);
+        progress(
+          `  ${index + 1}/${total} cohorts, ${this.counts.marks.toLocaleString('en')} marks`,
+        );
       }
     }
     await this.target.raw.settle();

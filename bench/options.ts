@@ -39,7 +39,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
 
   const valueOf = (index: number, flag: string): string => {
     const value = argv[index + 1];
-    if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    if (value === undefined || value.startsWith('--'))
+      throw new UsageError(`${flag} needs a value`);
     return value;
   };
 

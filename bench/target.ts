@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import SqliteDatabase from 'better-sqlite3';
@@ -142,7 +141,9 @@ export class QueryLog {
     this.entries.push({ sql: event.query.sql, ms: event.queryDurationMillis });
   };
 
-  async record<T>(run: () => Promise<T>): Promise<{ value: T; entries: { sql: string; ms: number }[] }> {
+  async record<T>(
+    run: () => Promise<T>,
+  ): Promise<{ value: T; entries: { sql: string; ms: number }[] }> {
     this.entries.length = 0;
     this.isRecording = true;
     try {
@@ -165,8 +166,9 @@ export interface BenchTarget {
   destroy(): Promise<void>;
 }
 
-export async function openTarget(dialect: Dialect): Promise<BenchTarget> {
-  const target = dialect === 'postgres' ? await openPostgresTarget() : openSqliteTarget();
+/** A fresh, migrated database: a SQLite file in `workDir`, or a new PostgreSQL schema. */
+export async function openTarget(dialect: Dialect, workDir: string): Promise<BenchTarget> {
+  const target = dialect === 'postgres' ? await openPostgresTarget() : openSqliteTarget(workDir);
   try {
     await migrateToLatest(target.database);
   } catch (error) {
@@ -176,8 +178,7 @@ export async function openTarget(dialect: Dialect): Promise<BenchTarget> {
   return target;
 }
 
-function openSqliteTarget(): BenchTarget {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omaum-bench-'));
+function openSqliteTarget(dir: string): BenchTarget {
   const file = path.join(dir, 'bench.sqlite');
   const queryLog = new QueryLog();
   const database = openDatabase({ dialect: 'sqlite', file }, { onQuery: queryLog.onQuery });
@@ -191,7 +192,7 @@ function openSqliteTarget(): BenchTarget {
     async destroy() {
       await raw.close();
       await database.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
     },
   };
 }
@@ -250,7 +251,11 @@ class SqliteRaw implements RawAccess {
   }
 
   countMarks(cohortId: number, fromMonth: string, toMonth: string): Promise<number> {
-    const rows = this.statement(GROUP_BY_SQL.replace(/\$\d/g, '?')).all(cohortId, fromMonth, toMonth);
+    const rows = this.statement(GROUP_BY_SQL.replace(/\$\d/g, '?')).all(
+      cohortId,
+      fromMonth,
+      toMonth,
+    );
     return Promise.resolve(rows.length);
   }
 

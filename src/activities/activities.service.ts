@@ -1,3 +1,4 @@
+import { refreshCountersWhere } from '../attendance/counters.ts';
 import type { Actor } from '../auth/actor.ts';
 import { ALL_ROLES, STAFF_ROLES, requireRole } from '../auth/actor.ts';
 import { assertCohortVisible, isCohortVisible } from '../cohorts/cohort-scope.ts';
@@ -120,6 +121,11 @@ export class ActivitiesService {
           isActive: input.isActive,
           updatedAt: now,
         });
+        // The mode decides which sessions are expected of whom.
+        if (input.mode !== undefined && input.mode !== activity.mode) {
+          const scope = { cohortId: activity.cohortId, activityIds: [id] };
+          await refreshCountersWhere(trx, scope, now);
+        }
         if (input.position !== undefined) {
           const ordered = await repo.listInOrder(activity.cohortId);
           await renumber(repo, placeAt(ordered, activity, input.position), now);

@@ -64,6 +64,22 @@ export async function refreshCounters(
   await repo.replaceCounters(scope, countersFromFacts(scope, facts), at);
 }
 
+/**
+ * Recomputes every month of a cohort that has marks of the given students or
+ * activities. For changes that decide which sessions are expected of whom
+ * after marks exist: an enrollment window, an activity's mode.
+ */
+export async function refreshCountersWhere(
+  db: Queryable,
+  scope: { cohortId: number; studentIds?: readonly number[]; activityIds?: readonly number[] },
+  at: string,
+): Promise<void> {
+  const months = await new AttendanceRepo(db).monthsWithMarks({ cohortId: scope.cohortId });
+  for (const { month } of months) {
+    await refreshCounters(db, { ...scope, month }, at);
+  }
+}
+
 export interface RebuildFilter {
   readonly cohortId?: number;
   readonly fromMonth?: string;

@@ -91,34 +91,62 @@ export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   options: LoadOptions = {},
 ): Config {
-  const raw = parseEnv(env, options.useDotenv ?? true);
-  const config = toConfig(raw);
-  const problems = checkConsistency(config, raw);
-
-  if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(config);
-}
-
-function parseEnv(env: Record<string, string | undefined>, useDotenv: boolean): Env {
   // The given environment wins over `.env`; nothing else is read, so tests
   // that pass their own environment are not affected by the process's.
-  const data = { ...(useDotenv ? readDotenv() : {}), ...omaumVariables(env) };
+  const data = { ...((options.useDotenv ?? true) ? readDotenv() : {}), ...omaumVariables(env) };
+  const parsed = parseEnv(data);
+  const config = toConfig(parsed.raw);
+  const problems = [...parsed.problems, ...checkConsistency(config, parsed.raw)];
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+interface ParsedEnv {
+  readonly raw: Env;
+  readonly problems: readonly string[];
+}
+
+/**
+ * Validates the variables. Those the schema refuses are named, then left out
+ * and parsed again with their defaults, so that the checks between variables
+ * still run and one start-up names every problem.
+ */
+function parseEnv(data: Record<string, string>): ParsedEnv {
   try {
-    return envSchema<Env>({
-      schema: EnvSchema,
-      data,
-      env: false,
-      dotenv: false,
-      ajv: {
-        customOptions(ajv) {
-          ajv.opts.allErrors = true;
-          return ajv;
-        },
-      },
-    });
+    return { raw: validateEnv(data), problems: [] };
   } catch (error) {
-    throw new ConfigError(describeEnvErrors(error));
+    const problems = describeEnvErrors(error);
+    const named = new Set(problems.map((problem) => problem.split(' ')[0]));
+    const rest = Object.fromEntries(Object.entries(data).filter(([key]) => !named.has(key)));
+    try {
+      return { raw: validateEnv(rest), problems };
+    } catch {
+      throw new ConfigError(problems);
+    }
   }
+}
+
+function validateEnv(data: Record<string, string>): Env {
+  return envSchema<Env>({
+    schema: EnvSchema,
+    data: { ...data },
+    env: false,
+    dotenv: false,
+    ajv: {
+      customOptions(ajv) {
+        ajv.opts.allErrors = true;
+        return ajv;
+      },
+    },
+  });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object') deepFreeze(child as object);
+  }
+  return Object.freeze(value);
 }
 
 function omaumVariables(env: Record<string, string | undefined>): Record<string, string> {
@@ -205,6 +233,23 @@ function toDatabaseTarget(url: string, dataDir: string): DatabaseTarget {
 
 const WEAK_SECRETS = new Set(['changeme', 'secret', 'omaum', 'password', 'development']);
 
+// Words of the passwords that guides and habits put on a fresh installation;
+// a password made only of them, digits and symbols is a default one.
+const DEFAULT_PASSWORD =
+  /^(?:admin|administrador|administrator|root|changeme|mudar|trocar|password|passw|senha|omaum|secret|segredo|default|qwerty|letmein|welcome|test|teste)*$/;
+
+function isDefaultPassword(password: string): boolean {
+  return DEFAULT_PASSWORD.test(password.toLowerCase().replace(/[^a-z]/g, ''));
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 function checkConsistency(config: Config, raw: Env): string[] {
   const problems: string[] = [];
 
@@ -216,6 +261,9 @@ function checkConsistency(config: Config, raw: Env): string[] {
   }
   if (config.adminPassword !== null && config.adminPassword.length < 10) {
     problems.push('OMAUM_ADMIN_PASSWORD must have at least 10 characters');
+  }
+  if (raw.OMAUM_BASE_URL !== '' && !isHttpUrl(raw.OMAUM_BASE_URL)) {
+    problems.push('OMAUM_BASE_URL must be an http:// or https:// address');
   }
   if (config.queueBackend === 'bullmq' && config.redisUrl === null) {
     problems.push('OMAUM_REDIS_URL is required when OMAUM_QUEUE_BACKEND is bullmq');
@@ -231,8 +279,8 @@ function checkProduction(config: Config, raw: Env): string[] {
   if (secret.length < 32 || WEAK_SECRETS.has(secret.toLowerCase()) || new Set(secret).size < 8) {
     problems.push('OMAUM_SESSION_SECRET must be a random string of at least 32 characters');
   }
-  if (config.adminPassword !== null && WEAK_SECRETS.has(config.adminPassword.toLowerCase())) {
-    problems.push('OMAUM_ADMIN_PASSWORD is a default password');
+  if (config.adminPassword !== null && isDefaultPassword(config.adminPassword)) {
+    problems.push('OMAUM_ADMIN_PASSWORD is a default password; choose one of your own');
   }
   if (raw.OMAUM_BASE_URL === '' || !raw.OMAUM_BASE_URL.startsWith('https://')) {
     problems.push('OMAUM_BASE_URL must be the https:// address users reach in production');

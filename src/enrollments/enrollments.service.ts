@@ -1,3 +1,4 @@
+import { refreshCountersWhere } from '../attendance/counters.ts';
 import type { Actor } from '../auth/actor.ts';
 import { ALL_ROLES, STAFF_ROLES, requireRole } from '../auth/actor.ts';
 import { assertCohortVisible, visibleCohortIds } from '../cohorts/cohort-scope.ts';
@@ -137,11 +138,17 @@ export class EnrollmentsService {
       if (current.status !== 'active' && next.status === 'active') {
         await this.checkReactivation(repo, current);
       }
+      const now = this.clock.now().toISOString();
       const updated = await repo.update(id, {
         ...next,
         notes: cleanNotes(input.notes),
-        updatedAt: this.clock.now().toISOString(),
+        updatedAt: now,
       });
+      // The window decides which sessions are expected of the student.
+      if (next.enrolledOn !== current.enrolledOn || next.endedOn !== current.endedOn) {
+        const scope = { cohortId: current.cohortId, studentIds: [current.studentId] };
+        await refreshCountersWhere(trx, scope, now);
+      }
       return updated ?? current;
     });
   }
