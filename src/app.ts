@@ -28,6 +28,10 @@ import { sessionRoutes } from './sessions/sessions.routes.ts';
 import { sheetRoutes } from './sheets/sheets.routes.ts';
 import { studentRoutes } from './students/students.routes.ts';
 import { healthRoutes } from './system/health.routes.ts';
+import { registerPages, registerWeb } from './web/web.plugin.ts';
+import { authPages } from './auth/auth.pages.ts';
+import { coursePages } from './courses/courses.pages.ts';
+import { homePages } from './home/home.pages.ts';
 import { userRoutes } from './users/users.routes.ts';
 
 export interface AppDeps {
@@ -64,6 +68,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerOpenApi(app);
 
   await app.register(healthRoutes, { database: deps.database });
+  await registerWeb(app, config.isProduction);
+  await registerPages(app, async (pages) => {
+    await authPages(pages, services);
+    await homePages(pages, services);
+    await coursePages(pages, services);
+  });
   await app.register(
     async (api) => {
       await api.register(authRoutes, { services, config });
@@ -118,6 +128,8 @@ async function registerSecurity(app: FastifyInstance, deps: AppDeps): Promise<vo
         imgSrc: ["'self'", 'data:'],
         frameAncestors: ["'none'"],
         formAction: ["'self'"],
+        // Only behind HTTPS; on a plain-http development server it would break every asset.
+        upgradeInsecureRequests: deps.config.isProduction ? [] : null,
       },
     },
     hsts: deps.config.isProduction,

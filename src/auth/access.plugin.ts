@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
+
 import type { FastifyInstance, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 
-import type { Role } from '../platform/db/tables.ts';
+import type { Role, User } from '../platform/db/tables.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { Actor } from './actor.ts';
 import type { AuthService } from './auth.service.ts';
@@ -40,12 +42,14 @@ declare module 'fastify' {
 declare module '@fastify/secure-session' {
   interface SessionData {
     userId: number;
+    /** Derived from the password hash: a new password ends the sessions begun before it. */
+    credentialStamp: string;
   }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // Routes added by plugins we do not configure route by route.
-const PUBLIC_PREFIXES = ['/api/docs'];
+const PUBLIC_PREFIXES = ['/api/docs', '/static/'];
 
 export interface AccessOptions {
   readonly auth: AuthService;
@@ -54,6 +58,24 @@ export interface AccessOptions {
 /** The routes of an application and their access; tests walk it to find open routes. */
 export function routeAccessList(app: FastifyInstance): readonly RouteAccess[] {
   return app.routeAccessList;
+}
+
+/** Signs a browser in: a fresh session, bound to the user's current password. */
+export function startSession(request: FastifyRequest, user: User): void {
+  request.session.regenerate();
+  request.session.set('userId', user.id);
+  request.session.set('credentialStamp', credentialStamp(user));
+}
+
+/** Keeps the session of the request valid after its own user changed the password. */
+export function renewSessionStamp(request: FastifyRequest, user: User): void {
+  if (request.session.get('userId') !== user.id) return;
+  request.session.set('credentialStamp', credentialStamp(user));
+}
+
+// The cookie is encrypted, and this is a hash of a hash: it reveals nothing.
+function credentialStamp(user: User): string {
+  return createHash('sha256').update(user.passwordHash).digest('base64url').slice(0, 22);
 }
 
 /** The actor of a request that has passed the access check. */
@@ -120,7 +142,11 @@ async function authenticate(request: FastifyRequest, auth: AuthService): Promise
   const userId = request.session.get('userId');
   if (userId === undefined) throw new AppError('OMAUM_AUTH_REQUIRED');
   const found = await auth.actorForSession(userId);
-  if (!found) {
+  // Sessions begun before a password change (by the user or an admin's reset)
+  // end with it. Sessions without a stamp predate the stamp and are let through.
+  const stamp = request.session.get('credentialStamp');
+  const isStale = found !== null && stamp !== undefined && stamp !== credentialStamp(found.user);
+  if (!found || isStale) {
     request.session.delete();
     throw new AppError('OMAUM_AUTH_REQUIRED');
   }
