@@ -1,6 +1,6 @@
 import type { MarkFactRow } from '../src/attendance/attendance.repo.ts';
 import type { MonthBody } from '../src/attendance/attendance.schemas.ts';
-import { monthRange, monthsBetween } from '../src/attendance/calendar.ts';
+import { monthsBetween } from '../src/attendance/calendar.ts';
 import { countersFromFacts, rebuildCounters } from '../src/attendance/counters.ts';
 import type { Db } from '../src/platform/db/database.ts';
 import type { ActivityKind, ActivityMode, MarkStatus } from '../src/platform/db/tables.ts';
@@ -410,10 +410,6 @@ export class Dataset {
       .selectFrom('marks')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return row.n;
   }
-}
-
-export function historyRange(): { first: string; last: string } {
-  return { first: monthRange(HISTORY_FROM).first, last: monthRange(HISTORY_TO).last };
 }

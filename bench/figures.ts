@@ -80,9 +80,14 @@ async function profileOnce(
     .sort((a, b) => b[1] - a[1])
     .map(([key, count]) => `${count}× ${key}`)
     .join(', ');
+  const slowest = [...entries]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 3)
+    .map((entry) => `${entry.ms.toFixed(1)} ms ${entry.sql.replace(/\s+/g, ' ').slice(0, 60)}…`)
+    .join('; ');
   context.details.push(
     `${label}: ${entries.length} statements, ${sqlMs.toFixed(1)} ms in the driver of ` +
-      `${ms.toFixed(1)} ms (${kinds})`,
+      `${ms.toFixed(1)} ms (${kinds}); slowest: ${slowest}`,
   );
 }
 

@@ -27,7 +27,7 @@ export const USAGE = `usage: npm run bench -- [--json] [--quick] [--only NAME] [
   --dialect D       sqlite (default; a WAL file in a temporary folder, removed after) or
                     postgres (OMAUM_BENCH_POSTGRES_URL or OMAUM_TEST_POSTGRES_URL; a fresh
                     schema, dropped after)
-  --runs N          timed runs per figure (default 15, --quick 5; reads use twice as many)`;
+  --runs N          timed runs per figure (default 25, --quick 5; reads use twice as many)`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions & { help: boolean } {
   let json = false;

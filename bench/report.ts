@@ -16,7 +16,7 @@ function cell(figure: Figure, column: (typeof COLUMNS)[number]): string {
     case 'met':
       return figure.met ? 'yes' : 'NO';
     default:
-      return String(figure[column]);
+      return figure[column];
   }
 }
 

@@ -59,12 +59,12 @@ interface Plan {
 
 function planOf(options: BenchOptions): Plan {
   const [small, big] = options.quick ? [10_000, 100_000] : [100_000, 1_000_000];
-  const runs = options.runs ?? (options.quick ? 5 : 15);
+  const runs = options.runs ?? (options.quick ? 5 : 25);
   return {
     smallCohorts: Math.ceil(small / MARKS_PER_COHORT),
     bigCohorts: Math.ceil(big / MARKS_PER_COHORT),
-    save: { warmup: options.quick ? 1 : 3, runs },
-    read: { warmup: options.quick ? 3 : 5, runs: runs * 2 },
+    save: { warmup: options.quick ? 1 : 5, runs },
+    read: { warmup: options.quick ? 3 : 10, runs: runs * 2 },
   };
 }
 
@@ -104,7 +104,10 @@ async function benchUser(app: App): Promise<{ actor: Actor; token: string }> {
 async function run(options: BenchOptions): Promise<{ figures: Figure[]; notes: string[] }> {
   const plan = planOf(options);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omaum-bench-'));
-  cleanups.push(() => Promise.resolve(fs.rmSync(workDir, { recursive: true, force: true })));
+  cleanups.push(() => {
+    fs.rmSync(workDir, { recursive: true, force: true });
+    return Promise.resolve();
+  });
 
   note(`opening a fresh ${options.dialect} database`);
   const target = await openTarget(options.dialect, workDir);

@@ -60,9 +60,39 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
+/**
+ * SQLite stores booleans as 0 and 1, and only columns named isX, hasX or mustX
+ * are read back as booleans: the history's oldIsSummoned and newIsSummoned
+ * are not, so they are turned into booleans here.
+ */
+function withBooleans(entry: MarkHistoryEntry): MarkHistoryEntry {
+  const old: unknown = entry.oldIsSummoned;
+  return {
+    ...entry,
+    oldIsSummoned: old === null ? null : Boolean(old),
+    newIsSummoned: Boolean(entry.newIsSummoned as unknown),
+  };
+}
+
 /** SQL for marks, their history and the monthly counters. */
 export class AttendanceRepo {
   constructor(private readonly db: Queryable) {}
+
+  /**
+   * Makes attendance writes to one cohort run one at a time, so a transaction
+   * reads marks and counters only once the previous writer has committed
+   * (otherwise a stale version passes the check, and two writers replacing
+   * one student's counters collide or lose a mark). A no-op update takes the
+   * cohort row's lock on PostgreSQL, held until commit, and the write lock on
+   * SQLite, with no dialect-specific SQL.
+   */
+  async lockCohort(cohortId: number): Promise<void> {
+    await this.db
+      .updateTable('cohorts')
+      .set((eb) => ({ updatedAt: eb.ref('updatedAt') }))
+      .where('id', '=', cohortId)
+      .execute();
+  }
 
   marksOfSessions(sessionIds: readonly number[]): Promise<Mark[]> {
     if (sessionIds.length === 0) return Promise.resolve([]);
@@ -206,27 +236,33 @@ export class AttendanceRepo {
     return query.execute();
   }
 
-  historyOfMark(markId: number): Promise<MarkHistoryEntry[]> {
-    return this.db
+  async historyOfMark(markId: number): Promise<MarkHistoryEntry[]> {
+    const rows = await this.db
       .selectFrom('markHistory')
       .selectAll()
       .where('markId', '=', markId)
       .orderBy('version')
       .execute();
+    return rows.map(withBooleans);
   }
 
-  historyOfSession(sessionId: number): Promise<MarkHistoryEntry[]> {
-    return this.db
+  async historyOfSession(sessionId: number): Promise<MarkHistoryEntry[]> {
+    const rows = await this.db
       .selectFrom('markHistory')
       .selectAll()
       .where('sessionId', '=', sessionId)
       .orderBy('changedAt')
       .orderBy('id')
       .execute();
+    return rows.map(withBooleans);
   }
 
-  historyOfStudent(studentId: number, limit: number, offset: number) {
-    return this.db
+  async historyOfStudent(
+    studentId: number,
+    limit: number,
+    offset: number,
+  ): Promise<MarkHistoryEntry[]> {
+    const rows = await this.db
       .selectFrom('markHistory')
       .selectAll()
       .where('studentId', '=', studentId)
@@ -235,6 +271,7 @@ export class AttendanceRepo {
       .limit(limit)
       .offset(offset)
       .execute();
+    return rows.map(withBooleans);
   }
 
   /** Enrollment windows of the listed students in a cohort. */
@@ -308,6 +345,23 @@ export class AttendanceRepo {
       .selectFrom('students')
       .select(['id', 'fullName'])
       .where('id', 'in', [...ids])
+      .execute();
+  }
+
+  /** Sessions with what a mark write checks of their activity and cohort. */
+  sessionsWithActivity(sessionIds: readonly number[]) {
+    if (sessionIds.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('sessions')
+      .innerJoin('activities', 'activities.id', 'sessions.activityId')
+      .innerJoin('cohorts', 'cohorts.id', 'activities.cohortId')
+      .selectAll('sessions')
+      .select([
+        'activities.mode',
+        'activities.archivedAt as activityArchivedAt',
+        'cohorts.archivedAt as cohortArchivedAt',
+      ])
+      .where('sessions.id', 'in', [...sessionIds])
       .execute();
   }
 }

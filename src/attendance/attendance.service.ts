@@ -102,9 +102,10 @@ export class AttendanceService {
     source: MarkSource = 'api',
   ): Promise<SaveResult> {
     requireRole(actor, ATTENDANCE_ROLES, 'record attendance');
-    assertDistinctStudents(marks, sessionId);
+    assertDistinctStudents(marks, `session ${sessionId}`);
     return this.db.transaction().execute(async (trx) => {
       const context = await this.loadSession(trx, actor, sessionId);
+      await new AttendanceRepo(trx).lockCohort(context.session.cohortId);
       const plan = await this.plan(trx, context, marks);
       throwIfRefused([plan]);
       const stored = await this.write(trx, actor, [{ context, plan }], source);
@@ -150,26 +151,61 @@ export class AttendanceService {
     context: SessionContext,
     inputs: readonly MarkInput[],
   ): Promise<MarksPlan> {
-    const repo = new AttendanceRepo(db);
-    const studentIds = inputs.map((input) => input.studentId);
-    const enrollments = new Map<number, Enrollment>(
-      (await repo.enrollmentsOf(context.session.cohortId, studentIds)).map((e) => [e.studentId, e]),
-    );
-    const existing = new Map(
-      (await repo.marksOfSessions([context.session.id])).map((m) => [m.studentId, m]),
-    );
-    const plan: MarksPlan = {
-      writes: [],
-      previous: existing,
-      unchanged: [],
-      unknown: [],
-      conflicts: [],
-      violations: [],
-    };
-    for (const input of inputs) {
-      this.planOne(plan, context, input, enrollments.get(input.studentId), existing);
-    }
+    const [plan] = await this.planSessions(db, [{ context, inputs }]);
+    if (!plan) throw new Error('planSessions returned no plan');
     return plan;
+  }
+
+  /**
+   * `plan` for several sessions at once (a month save): the enrollments and
+   * the existing marks are read in one query each, not two per session.
+   */
+  async planSessions(
+    db: Queryable,
+    entries: readonly { context: SessionContext; inputs: readonly MarkInput[] }[],
+  ): Promise<MarksPlan[]> {
+    const repo = new AttendanceRepo(db);
+    const enrollments = new Map<string, Enrollment>();
+    const studentsByCohort = new Map<number, Set<number>>();
+    for (const { context, inputs } of entries) {
+      const ids = studentsByCohort.get(context.session.cohortId) ?? new Set<number>();
+      for (const input of inputs) ids.add(input.studentId);
+      studentsByCohort.set(context.session.cohortId, ids);
+    }
+    for (const [cohortId, ids] of studentsByCohort) {
+      const studentIds = [...ids];
+      // Bounded lists keep each query under SQLite's limit on bound values.
+      for (let start = 0; start < studentIds.length; start += 1000) {
+        const rows = await repo.enrollmentsOf(cohortId, studentIds.slice(start, start + 1000));
+        for (const row of rows) enrollments.set(`${cohortId}:${row.studentId}`, row);
+      }
+    }
+    const marksBySession = new Map<number, Map<number, Mark>>();
+    for (const { context } of entries) marksBySession.set(context.session.id, new Map());
+    for (const mark of await repo.marksOfSessions([...marksBySession.keys()])) {
+      marksBySession.get(mark.sessionId)?.set(mark.studentId, mark);
+    }
+
+    // The institution's date, worked out once: Intl formatting costs tens of
+    // microseconds, which once per mark was most of a month save.
+    let today: string | undefined;
+    const todayOf = () => (today ??= dateIn(this.clock.now(), this.timeZone));
+    return entries.map(({ context, inputs }) => {
+      const existing = marksBySession.get(context.session.id) ?? new Map<number, Mark>();
+      const plan: MarksPlan = {
+        writes: [],
+        previous: existing,
+        unchanged: [],
+        unknown: [],
+        conflicts: [],
+        violations: [],
+      };
+      for (const input of inputs) {
+        const enrollment = enrollments.get(`${context.session.cohortId}:${input.studentId}`);
+        this.planOne(plan, context, input, enrollment, existing, todayOf);
+      }
+      return plan;
+    });
   }
 
   private planOne(
@@ -178,6 +214,7 @@ export class AttendanceService {
     input: MarkInput,
     enrollment: Enrollment | undefined,
     existing: Map<number, Mark>,
+    todayOf: () => string,
   ): void {
     if (!enrollment) {
       plan.unknown.push(input.studentId);
@@ -214,7 +251,7 @@ export class AttendanceService {
       });
       return;
     }
-    const violation = this.violationOf(context, enrollment, next);
+    const violation = this.violationOf(context, enrollment, next, todayOf);
     if (violation) {
       plan.violations.push({
         studentId: input.studentId,
@@ -245,6 +282,7 @@ export class AttendanceService {
     context: SessionContext,
     enrollment: Enrollment,
     next: { status: string | null; isSummoned: boolean },
+    todayOf: () => string,
   ): { rule: string; message: string } | null {
     const { session } = context;
     if (context.isArchived) {
@@ -263,7 +301,7 @@ export class AttendanceService {
     if (next.status === null) return null;
 
     const isAttendance = next.status === 'P' || next.status === 'F' || next.status === 'J';
-    if (isAttendance && session.heldOn > dateIn(this.clock.now(), this.timeZone)) {
+    if (isAttendance && session.heldOn > todayOf()) {
       return {
         rule: 'future_date',
         message: `${next.status} cannot be recorded before the session date ${session.heldOn}`,
@@ -340,6 +378,31 @@ export class AttendanceService {
     const isArchived = activity.archivedAt !== null || activity.cohortArchivedAt !== null;
     return { session, mode: activity.mode, isArchived };
   }
+
+  /** `loadSession` for several sessions: one query in all, in the order given. */
+  async loadSessions(
+    db: Queryable,
+    actor: Actor,
+    sessionIds: readonly number[],
+  ): Promise<SessionContext[]> {
+    const rows = new Map(
+      (await new AttendanceRepo(db).sessionsWithActivity(sessionIds)).map((row) => [row.id, row]),
+    );
+    const visible = new Set<number>();
+    const contexts: SessionContext[] = [];
+    for (const sessionId of sessionIds) {
+      const row = rows.get(sessionId);
+      if (!row) throw new AppError('OMAUM_SESSION_NOT_FOUND', `There is no session ${sessionId}`);
+      if (!visible.has(row.cohortId)) {
+        await assertCohortVisible(db, actor, row.cohortId);
+        visible.add(row.cohortId);
+      }
+      const { mode, activityArchivedAt, cohortArchivedAt, ...session } = row;
+      const isArchived = activityArchivedAt !== null || cohortArchivedAt !== null;
+      contexts.push({ session, mode, isArchived });
+    }
+    return contexts;
+  }
 }
 
 function historyRow(mark: Mark, before: Mark | undefined, source: MarkSource): HistoryRow {
@@ -360,14 +423,19 @@ function historyRow(mark: Mark, before: Mark | undefined, source: MarkSource): H
   };
 }
 
-function assertDistinctStudents(marks: readonly MarkInput[], sessionId: number): void {
+/** Refuses (400) a request that lists one student twice for one session. */
+export function assertDistinctStudents(
+  marks: readonly MarkInput[],
+  where: string,
+  field = 'marks',
+): void {
   const seen = new Set<number>();
   for (const [index, mark] of marks.entries()) {
     if (seen.has(mark.studentId)) {
       throw new AppError(
         'OMAUM_REQUEST_INVALID',
-        `Student ${mark.studentId} is listed twice for session ${sessionId}`,
-        [{ field: `marks[${index}].studentId`, message: 'is listed twice' }],
+        `Student ${mark.studentId} is listed twice for ${where}`,
+        [{ field: `${field}[${index}].studentId`, message: 'is listed twice' }],
       );
     }
     seen.add(mark.studentId);

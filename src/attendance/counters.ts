@@ -104,7 +104,10 @@ export async function rebuildCounters(
     months.set(`${row.cohortId}:${row.month}`, row);
   }
   for (const scope of months.values()) {
-    await db.transaction().execute((trx) => refreshCounters(trx, scope, at));
+    await db.transaction().execute(async (trx) => {
+      await new AttendanceRepo(trx).lockCohort(scope.cohortId);
+      await refreshCounters(trx, scope, at);
+    });
   }
   return months.size;
 }

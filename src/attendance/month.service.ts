@@ -12,7 +12,7 @@ import { SessionsRepo } from '../sessions/sessions.repo.ts';
 import { AttendanceRepo } from './attendance.repo.ts';
 import type { MarkView, MonthBody, MonthSessionInput } from './attendance.schemas.ts';
 import type { AttendanceService } from './attendance.service.ts';
-import { throwIfRefused, toMarkView } from './attendance.service.ts';
+import { assertDistinctStudents, throwIfRefused, toMarkView } from './attendance.service.ts';
 import { monthRange } from './calendar.ts';
 import { enrollmentCovers, isExpected } from './statistics.ts';
 
@@ -74,17 +74,34 @@ export class MonthAttendanceService {
     requireRole(actor, ATTENDANCE_ROLES, 'record attendance');
     const range = monthRange(month);
     checkSessionInputs(body.sessions, range);
+    for (const [index, input] of body.sessions.entries()) {
+      assertDistinctStudents(input.marks, `sessions[${index}]`, `sessions[${index}].marks`);
+    }
 
     return this.db.transaction().execute(async (trx) => {
       await assertCohortVisible(trx, actor, cohortId);
       const activities = await this.loadActivities(trx, cohortId);
+      await new AttendanceRepo(trx).lockCohort(cohortId);
       const resolved = await this.resolveSessions(trx, cohortId, month, body.sessions, activities);
+      assertDistinctSessions(resolved.sessions.map((entry) => entry.session));
 
-      const plans = [];
-      for (const { session, input } of resolved.sessions) {
-        const context = await this.marks.loadSession(trx, actor, session.id);
-        plans.push({ context, plan: await this.marks.plan(trx, context, input.marks) });
-      }
+      // Every session and its marks are read in a few queries, not a few per session.
+      const contexts = await this.marks.loadSessions(
+        trx,
+        actor,
+        resolved.sessions.map(({ session }) => session.id),
+      );
+      const entries = resolved.sessions.map(({ input }, index) => {
+        const context = contexts[index];
+        if (!context) throw new Error(`session of sessions[${index}] was not loaded`);
+        return { context, inputs: input.marks };
+      });
+      const planned = await this.marks.planSessions(trx, entries);
+      const plans = entries.map(({ context }, index) => {
+        const plan = planned[index];
+        if (!plan) throw new Error(`sessions[${index}] was not planned`);
+        return { context, plan };
+      });
       throwIfRefused(plans.map((entry) => entry.plan));
       const stored = await this.marks.write(trx, actor, plans, 'month');
 
@@ -297,8 +314,11 @@ function checkSessionInputs(
         ]
       : [],
   );
+  // Sessions named by id are checked once resolved (assertDistinctSessions):
+  // their slot is the stored one, not the schema's default.
   const keys = new Set<string>();
   for (const [index, input] of inputs.entries()) {
+    if (input.id !== undefined) continue;
     const key = sessionKey(input.activityId, input.date, input.slot ?? 1);
     if (keys.has(key)) {
       problems.push({ field: `sessions[${index}]`, message: 'lists the same session twice' });
@@ -306,4 +326,18 @@ function checkSessionInputs(
     keys.add(key);
   }
   if (problems.length > 0) throw invalidFields(problems);
+}
+
+/** Refuses (400) a request that names one session twice, by id or by date and slot. */
+function assertDistinctSessions(sessions: readonly Session[]): void {
+  const seen = new Map<number, number>();
+  for (const [index, session] of sessions.entries()) {
+    const earlier = seen.get(session.id);
+    if (earlier !== undefined) {
+      throw invalidFields([
+        { field: `sessions[${index}]`, message: `is the same session as sessions[${earlier}]` },
+      ]);
+    }
+    seen.set(session.id, index);
+  }
 }

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { Config } from '../config/config.ts';
 import { IdParams } from '../platform/http/schemas.ts';
 import type { Services } from '../services.ts';
-import { actorOf } from './access.plugin.ts';
+import { actorOf, renewSessionStamp, startSession } from './access.plugin.ts';
 import {
   Credentials,
   CsrfToken,
@@ -84,7 +84,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services; config:
     },
     async (request, reply) => {
       const { currentPassword, newPassword } = request.body;
-      await auth.changePassword(actorOf(request), currentPassword, newPassword);
+      const user = await auth.changePassword(actorOf(request), currentPassword, newPassword);
+      renewSessionStamp(request, user);
       return reply.code(204).send();
     },
   );
@@ -103,8 +104,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services; config:
     },
     async (request, reply) => {
       const user = await auth.signIn(request.body.email, request.body.password);
-      request.session.regenerate();
-      request.session.set('userId', user.id);
+      startSession(request, user);
       const csrfToken = reply.generateCsrf();
       return reply.code(201).send({ user, csrfToken });
     },

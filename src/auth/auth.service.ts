@@ -116,8 +116,8 @@ export class AuthService {
     return new UsersRepo(this.db).listTokens(actor.userId);
   }
 
-  /** Changes the actor's own password after checking the current one. */
-  async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
+  /** Changes the actor's own password after checking the current one; returns the user. */
+  async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<User> {
     const users = new UsersRepo(this.db);
     const user = await users.findById(actor.userId);
     if (!user) throw new AppError('OMAUM_USER_NOT_FOUND');
@@ -130,24 +130,27 @@ export class AuthService {
     if (newPassword === currentPassword) {
       throw invalidFields([{ field: 'newPassword', message: 'must differ from the current one' }]);
     }
-    await users.update(user.id, {
+    const updated = await users.update(user.id, {
       passwordHash: await hashPassword(newPassword),
       mustChangePassword: false,
       updatedAt: this.clock.now().toISOString(),
     });
+    if (!updated) throw new AppError('OMAUM_USER_NOT_FOUND');
+    return updated;
   }
 
   private isLocked(user: User): boolean {
     return user.lockedUntil !== null && user.lockedUntil > this.clock.now().toISOString();
   }
 
+  // The count goes up in the database, not from the row read before the
+  // (slow) password check: guesses sent at once must all count.
   private async recordFailure(users: UsersRepo, user: User): Promise<void> {
-    const failures = user.failedSignIns + 1;
-    const shouldLock = failures >= this.settings.maxFailedSignIns;
-    const lockedUntil = shouldLock
-      ? new Date(this.clock.now().getTime() + this.settings.lockoutMinutes * 60_000).toISOString()
-      : user.lockedUntil;
-    await users.update(user.id, { failedSignIns: shouldLock ? 0 : failures, lockedUntil });
+    const failures = await users.addFailedSignIn(user.id);
+    if (failures < this.settings.maxFailedSignIns) return;
+    const lockoutMs = this.settings.lockoutMinutes * 60_000;
+    const lockedUntil = new Date(this.clock.now().getTime() + lockoutMs).toISOString();
+    await users.update(user.id, { failedSignIns: 0, lockedUntil });
   }
 }
 

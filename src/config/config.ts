@@ -235,8 +235,11 @@ const WEAK_SECRETS = new Set(['changeme', 'secret', 'omaum', 'password', 'develo
 
 // Words of the passwords that guides and habits put on a fresh installation;
 // a password made only of them, digits and symbols is a default one.
-const DEFAULT_PASSWORD =
-  /^(?:admin|administrador|administrator|root|changeme|mudar|trocar|password|passw|senha|omaum|secret|segredo|default|qwerty|letmein|welcome|test|teste)*$/;
+const DEFAULT_PASSWORD_WORDS = (
+  'admin administrador administrator root changeme mudar trocar password passw senha omaum ' +
+  'secret segredo default qwerty letmein welcome test teste development production'
+).split(' ');
+const DEFAULT_PASSWORD = new RegExp(`^(?:${DEFAULT_PASSWORD_WORDS.join('|')})*$`);
 
 function isDefaultPassword(password: string): boolean {
   return DEFAULT_PASSWORD.test(password.toLowerCase().replace(/[^a-z]/g, ''));

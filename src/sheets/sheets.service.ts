@@ -73,7 +73,7 @@ export class SheetsService {
     const sheet = await this.sheet(actor, cohortId, from, to);
     const names = new Map(sheet.activities.map((a) => [a.activityId, a.name]));
     const items = sheet.rows
-      .filter((row) => !row.cleared && row.situation !== 'disconnected')
+      .filter((row) => !row.cleared && isFollowedUp(row.situation))
       .map((row) => ({
         studentId: row.studentId,
         fullName: row.fullName,
@@ -100,7 +100,7 @@ export class SheetsService {
     const policy = policyOf(sheet.cohort);
     const names = new Map(sheet.activities.map((a) => [a.activityId, a.name]));
     const items = sheet.rows
-      .filter((row) => row.situation !== 'disconnected')
+      .filter((row) => isFollowedUp(row.situation))
       .map((row) => ({
         studentId: row.studentId,
         fullName: row.fullName,
@@ -181,6 +181,15 @@ export class SheetsService {
     const shown = activities.filter((a) => a.archivedAt === null || withSessions.has(a.id));
     return { cohort, period, activities: shown, sessions, roster, people };
   }
+}
+
+/**
+ * Whether the school still follows a student up: the not-cleared list and the
+ * forecast leave out, as the sheet summary does (rule 8), disconnected,
+ * deceased and excluded students, so the list matches `summary.notCleared`.
+ */
+function isFollowedUp(situation: string): boolean {
+  return situation === 'active' || situation === 'on_leave';
 }
 
 /** Validates a `from`..`to` month range. */

@@ -78,6 +78,20 @@ export class UsersRepo {
       .executeTakeFirst();
   }
 
+  /**
+   * Counts one more failed sign-in in the database itself, so that attempts
+   * made at the same time are all counted; returns the new count.
+   */
+  async addFailedSignIn(id: number): Promise<number> {
+    const row = await this.db
+      .updateTable('users')
+      .set((eb) => ({ failedSignIns: eb('failedSignIns', '+', 1) }))
+      .where('id', '=', id)
+      .returning('failedSignIns')
+      .executeTakeFirst();
+    return row?.failedSignIns ?? 0;
+  }
+
   insertToken(token: {
     userId: number;
     tokenHash: string;

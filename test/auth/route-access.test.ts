@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 
+import type { LightMyRequestResponse } from 'fastify';
+
 import type { RouteAccess } from '../../src/auth/access.plugin.ts';
 import { routeAccessList } from '../../src/auth/access.plugin.ts';
 import { ALL_ROLES } from '../../src/auth/actor.ts';
@@ -12,11 +14,15 @@ import { describeEachDatabase } from '../support/databases.ts';
 const PUBLIC_ROUTES = new Set([
   'POST /api/v1/auth/tokens',
   'POST /api/v1/auth/session',
+  'GET /entrar',
+  'POST /entrar',
   'GET /livez',
   'GET /readyz',
   'GET /api/openapi.json',
 ]);
-const PUBLIC_PREFIX = '/api/docs';
+// The API documentation, and the styles and scripts the sign-in page needs.
+const PUBLIC_PREFIXES = ['/api/docs', '/static/'];
+const SIGN_IN_PAGE = '/entrar';
 
 /**
  * One path per family of routes the application must have. Without them
@@ -32,14 +38,34 @@ const FAMILIES = [
   '/api/v1/auth/password',
   '/api/v1/users',
   '/api/v1/courses',
+  '/api/v1/students',
+  '/api/v1/cohorts',
+  '/api/v1/cohorts/:id/activities',
+  '/api/v1/cohorts/:id/enrollments',
+  '/api/v1/activities/:id/sessions',
+  '/api/v1/sessions/:id/marks',
 ];
 
 function isPublic(route: RouteAccess): boolean {
-  return PUBLIC_ROUTES.has(`${route.method} ${route.url}`) || route.url.startsWith(PUBLIC_PREFIX);
+  const isUnderPublicPrefix = PUBLIC_PREFIXES.some((prefix) => route.url.startsWith(prefix));
+  return PUBLIC_ROUTES.has(`${route.method} ${route.url}`) || isUnderPublicPrefix;
+}
+
+/**
+ * Whether a response refuses the caller: the API answers 401 with the code
+ * expected; a page sends the browser to the sign-in page.
+ */
+function isRefusal(route: RouteAccess, response: LightMyRequestResponse, code: string): boolean {
+  if (route.url.startsWith('/api/')) {
+    return response.statusCode === 401 && response.json<{ code?: string }>().code === code;
+  }
+  const location = response.headers.location ?? '';
+  const isRedirect = response.statusCode === 302 || response.statusCode === 303;
+  return response.statusCode === 401 || (isRedirect && location.startsWith(SIGN_IN_PAGE));
 }
 
 /** A concrete URL for a route pattern: every parameter becomes 1, a wildcard "x". */
-export function concreteUrl(pattern: string): string {
+function concreteUrl(pattern: string): string {
   return pattern.replace(/:\w+(\([^)]*\))?/g, '1').replace(/\*/g, 'x');
 }
 
@@ -63,7 +89,7 @@ describeEachDatabase('route access', (dialect) => {
         `no route under ${family}`,
       );
     }
-    assert.ok(urls.filter((url) => url.startsWith('/api/v1/')).length >= 15);
+    assert.ok(urls.filter((url) => url.startsWith('/api/v1/')).length >= 40);
   });
 
   it('records a read-only route list', () => {
@@ -84,7 +110,7 @@ describeEachDatabase('route access', (dialect) => {
     }
   });
 
-  it('makes public only sign-in, health and the API documentation', () => {
+  it('makes public only sign-in, health, the API documentation and static files', () => {
     const open = walkable(t.app)
       .filter((route) => route.access === 'public')
       .filter((route) => !isPublic(route))
@@ -92,7 +118,7 @@ describeEachDatabase('route access', (dialect) => {
     assert.deepEqual(open, []);
   });
 
-  it('answers 401 to every other route called without credentials', async () => {
+  it('refuses every other route called without credentials: 401, or pages to sign-in', async () => {
     const wrong: string[] = [];
     for (const route of walkable(t.app)) {
       const response = await t.app.inject({
@@ -101,14 +127,12 @@ describeEachDatabase('route access', (dialect) => {
       });
       const label = `${route.method} ${route.url} → ${response.statusCode}`;
       if (response.statusCode >= 500) wrong.push(label);
-      if (isPublic(route)) continue;
-      const code = response.json<{ code?: string }>().code;
-      if (response.statusCode !== 401 || code !== 'OMAUM_AUTH_REQUIRED') wrong.push(label);
+      if (!isPublic(route) && !isRefusal(route, response, 'OMAUM_AUTH_REQUIRED')) wrong.push(label);
     }
     assert.deepEqual(wrong, []);
   });
 
-  it('answers 401 to every other route called with an unknown or malformed token', async () => {
+  it('refuses every other route called with an unknown or malformed token', async () => {
     const wrong: string[] = [];
     for (const authorization of [`Bearer omaum_${'z'.repeat(43)}`, 'Bearer', 'Token abc']) {
       for (const route of walkable(t.app).filter((r) => !isPublic(r))) {
@@ -117,7 +141,7 @@ describeEachDatabase('route access', (dialect) => {
           url: concreteUrl(route.url),
           headers: { authorization },
         });
-        if (response.statusCode !== 401) {
+        if (!isRefusal(route, response, 'OMAUM_AUTH_TOKEN_INVALID')) {
           wrong.push(`${authorization}: ${route.method} ${route.url} → ${response.statusCode}`);
         }
       }

@@ -176,8 +176,53 @@ describeEachDatabase('browser sessions and CSRF', (dialect) => {
     });
     assert.equal(changed.statusCode, 204, changed.body);
 
-    const released = await t.app.inject({ url: '/api/v1/courses', cookies });
+    const renewed = { [COOKIE]: sessionCookie(changed) };
+    const released = await t.app.inject({ url: '/api/v1/courses', cookies: renewed });
     assert.equal(released.statusCode, 200);
+  });
+
+  it('ends the other sessions of a user whose password changes', async () => {
+    const user = await createUser();
+    const here = await startSession(user.email);
+    const elsewhere = await startSession(user.email);
+
+    const changed = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      cookies: { [COOKIE]: here.cookie },
+      headers: { 'x-csrf-token': here.csrfToken },
+      payload: { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD },
+    });
+    assert.equal(changed.statusCode, 204);
+
+    const me = (cookie: string) =>
+      t.app.inject({ url: '/api/v1/auth/me', cookies: { [COOKIE]: cookie } });
+    assert.equal((await me(sessionCookie(changed))).statusCode, 200, 'this session goes on');
+    assert.equal((await me(elsewhere.cookie)).statusCode, 401, 'the other one ends');
+    assert.equal((await me(here.cookie)).statusCode, 401, 'its cookie from before ends too');
+  });
+
+  it('ends the sessions of a user whose password an admin resets', async () => {
+    const admin = await t.tokenFor('admin');
+    const user = await createUser();
+    const session = await startSession(user.email);
+    const found = await t.app.services.users.list(
+      SYSTEM_ACTOR,
+      { search: user.email },
+      { limit: 1, offset: 0 },
+    );
+    const reset = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/users/${found.items[0]?.id ?? 0}`,
+      headers: t.auth(admin),
+      payload: { password: 'provisoria-forte-42' },
+    });
+    assert.equal(reset.statusCode, 200);
+    const after = await t.app.inject({
+      url: '/api/v1/auth/me',
+      cookies: { [COOKIE]: session.cookie },
+    });
+    assert.equal(after.statusCode, 401);
   });
 
   it('signs out: the cookie is cleared and no longer signs anyone in', async () => {

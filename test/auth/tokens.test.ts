@@ -191,6 +191,16 @@ describeEachDatabase('bearer tokens', (dialect) => {
     assert.equal((await signIn(user.email)).statusCode, 201);
   });
 
+  it('counts failures sent at the same time, so parallel guessing still locks', async () => {
+    const user = await createUser();
+    const guesses = Array.from({ length: 8 }, (_, n) => signIn(user.email, `guess-${n}-wrong`));
+    for (const response of await Promise.all(guesses)) {
+      assert.ok([401, 423].includes(response.statusCode), String(response.statusCode));
+    }
+    const locked = await signIn(user.email);
+    assert.equal(locked.statusCode, 423);
+  });
+
   it('forgets earlier failures after a successful sign-in', async () => {
     const user = await createUser();
     for (let attempt = 1; attempt <= 4; attempt += 1) await signIn(user.email, 'wrong-password');

@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 
 import type { LightMyRequestResponse } from 'fastify';
-import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
 
 import type { RouteAccess } from '../../src/auth/access.plugin.ts';
 import { routeAccessList } from '../../src/auth/access.plugin.ts';
@@ -14,6 +12,7 @@ import { describeEachDatabase } from '../support/databases.ts';
 import { insertStudent } from '../support/fixtures.ts';
 import type { JsonSchema } from './json-schema.ts';
 import {
+  accepts,
   asObjectSchema,
   isBooleanSchema,
   isIntegerSchema,
@@ -34,6 +33,14 @@ const MUST_COVER = [
   'POST /api/v1/users',
   'PATCH /api/v1/users/:id',
   'POST /api/v1/auth/tokens',
+  'POST /api/v1/students',
+  'PATCH /api/v1/students/:id',
+  'POST /api/v1/cohorts',
+  'PATCH /api/v1/cohorts/:id',
+  'POST /api/v1/cohorts/:id/activities',
+  'POST /api/v1/cohorts/:id/enrollments',
+  'POST /api/v1/activities/:id/sessions',
+  'PUT /api/v1/sessions/:id/marks',
 ];
 
 interface ErrorReply {
@@ -69,7 +76,7 @@ const PARAM_SAMPLES = ['1', '2026-03', '2026-03-02', 'a'];
 function sampleFor(schema: JsonSchema): string | undefined {
   return PARAM_SAMPLES.find((sample) => {
     const value = isIntegerSchema(schema) ? Number(sample) : sample;
-    return Value.Check(schema as TSchema, value);
+    return accepts(schema, value);
   });
 }
 
@@ -216,9 +223,7 @@ const BAD_IDS = ['abc', '0', '-1', '1.5', String(TOO_BIG_INTEGER), '%00'];
 /** Values a parameter's schema refuses: bad ids for ids, nonsense for the rest. */
 function badParamValues(schema: JsonSchema): string[] {
   if (isIntegerSchema(schema)) return BAD_IDS;
-  return ['no-such-value', '%00'].filter(
-    (value) => !Value.Check(schema as TSchema, decodeURIComponent(value)),
-  );
+  return ['no-such-value', '%00'].filter((value) => !accepts(schema, decodeURIComponent(value)));
 }
 
 function paramProbes(route: RouteAccess, params: JsonSchema): Probe[] {

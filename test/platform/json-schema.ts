@@ -1,6 +1,9 @@
+import type { TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+
 /**
  * Just enough of JSON Schema to read the TypeBox schemas routes declare and
- * to make up values they must refuse.
+ * to make up values they accept or must refuse.
  */
 export interface JsonSchema {
   readonly type?: string | readonly string[];
@@ -13,6 +16,9 @@ export interface JsonSchema {
   readonly required?: readonly string[];
   readonly minProperties?: number;
   readonly maximum?: number;
+  readonly minimum?: number;
+  readonly minItems?: number;
+  readonly items?: JsonSchema;
 }
 
 /** The schema as an object schema with properties, or null when it is something else. */
@@ -72,4 +78,68 @@ export function stringEnum(schema: JsonSchema): readonly unknown[] | null {
 /** True when the schema accepts text (a place where a NUL character could hide). */
 export function isStringSchema(schema: JsonSchema): boolean {
   return acceptedTypes(schema).has('string');
+}
+
+/** Whether a value passes the schema, formats and patterns included. */
+export function accepts(schema: JsonSchema, value: unknown): boolean {
+  return Value.Check(schema as TSchema, value);
+}
+
+// Text that fits most string fields: dates, months, times, names, CPFs.
+const TEXT_SAMPLES = [
+  '2026-03-02',
+  '2026-03-02T12:00:00.000Z',
+  '2026-03',
+  '19:30',
+  'pessoa@example.org',
+  'Texto de teste',
+  '52998224725',
+  'a',
+];
+
+/**
+ * A small value the schema accepts (required fields only, plus what
+ * `minProperties` asks for), or undefined when none of the guesses fits.
+ */
+export function sampleValue(schema: JsonSchema): unknown {
+  const candidates = sampleCandidates(schema);
+  return candidates.find((candidate) => candidate !== undefined && accepts(schema, candidate));
+}
+
+function sampleCandidates(schema: JsonSchema): unknown[] {
+  const branches = schema.anyOf ?? schema.oneOf;
+  if (branches) return branches.map((branch) => sampleValue(branch));
+  if (schema.enum) return [...schema.enum];
+  if (schema.const !== undefined) return [schema.const];
+  const accepted = acceptedTypes(schema);
+  if (accepted.has('object')) return [sampleObject(schema)];
+  if (accepted.has('array')) return [sampleArray(schema)];
+  if (accepted.has('integer') || accepted.has('number')) return [schema.minimum ?? 1, 1];
+  if (accepted.has('string')) return TEXT_SAMPLES;
+  if (accepted.has('boolean')) return [false];
+  return [null];
+}
+
+function sampleObject(schema: JsonSchema): Record<string, unknown> | undefined {
+  const required = new Set(schema.required ?? []);
+  const wanted = Math.max(required.size, schema.minProperties ?? 0);
+  const value: Record<string, unknown> = {};
+  const names = Object.keys(schema.properties ?? {}).sort(
+    (a, b) => Number(required.has(b)) - Number(required.has(a)),
+  );
+  for (const name of names) {
+    if (Object.keys(value).length >= wanted && !required.has(name)) break;
+    const property = schema.properties?.[name];
+    const sample = property ? sampleValue(property) : undefined;
+    if (sample === undefined && required.has(name)) return undefined;
+    if (sample !== undefined) value[name] = sample;
+  }
+  return value;
+}
+
+function sampleArray(schema: JsonSchema): unknown[] | undefined {
+  const count = schema.minItems ?? 0;
+  if (count === 0) return [];
+  const item = schema.items ? sampleValue(schema.items) : undefined;
+  return item === undefined ? undefined : Array.from({ length: count }, () => item);
 }

@@ -26,13 +26,16 @@ function nulFields(value: unknown, path: string, depth = 0): FieldProblem[] {
     return value.includes(NUL) ? [{ field: path || 'body', message: 'must not hold NUL' }] : [];
   }
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return [];
+  // Uploaded bytes are not text the database stores as such.
+  if (ArrayBuffer.isView(value)) return [];
   if (Array.isArray(value)) {
     return value.flatMap((item, index) => nulFields(item, `${path}[${index}]`, depth + 1));
   }
   return Object.entries(value).flatMap(([key, item]) => {
     const field = path ? `${path}.${key}` : key;
-    if (key.includes(NUL))
+    if (key.includes(NUL)) {
       return [{ field: field.replaceAll(NUL, ''), message: 'must not hold NUL' }];
+    }
     return nulFields(item, field, depth + 1);
   });
 }
