@@ -32,6 +32,11 @@ import { registerPages, registerWeb } from './web/web.plugin.ts';
 import { authPages } from './auth/auth.pages.ts';
 import { coursePages } from './courses/courses.pages.ts';
 import { homePages } from './home/home.pages.ts';
+import { attendancePages } from './attendance/attendance.pages.ts';
+import { cohortPages } from './cohorts/cohorts.pages.ts';
+import { sheetPages } from './sheets/sheets.pages.ts';
+import { studentPages } from './students/students.pages.ts';
+import { userPages } from './users/users.pages.ts';
 import { userRoutes } from './users/users.routes.ts';
 
 export interface AppDeps {
@@ -73,6 +78,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await authPages(pages, services);
     await homePages(pages, services);
     await coursePages(pages, services);
+    await studentPages(pages, services);
+    await userPages(pages, services);
+    await cohortPages(pages, services);
+    await attendancePages(pages, services);
+    await sheetPages(pages, services);
   });
   await app.register(
     async (api) => {

@@ -4,7 +4,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db/database.ts';
 import { isUniqueViolation } from '../platform/db/errors.ts';
 import type { Course } from '../platform/db/tables.ts';
-import { AppError } from '../platform/errors/app-error.ts';
+import { AppError, invalidFields } from '../platform/errors/app-error.ts';
 import type { Page, PageRequest } from '../platform/http/schemas.ts';
 import type { CourseFilter } from './courses.repo.ts';
 import { CoursesRepo } from './courses.repo.ts';
@@ -29,7 +29,7 @@ export class CoursesService {
 
   async create(actor: Actor, input: CreateCourseBody): Promise<Course> {
     requireRole(actor, STAFF_ROLES, 'create courses');
-    const name = input.name.trim();
+    const name = checkedName(input.name);
     const repo = new CoursesRepo(this.db);
     if (await repo.findByName(name)) throw duplicate(name);
 
@@ -54,7 +54,7 @@ export class CoursesService {
     const course = await this.load(repo, id);
     if (course.archivedAt !== null) throw archived(course);
 
-    const name = input.name?.trim();
+    const name = input.name === undefined ? undefined : checkedName(input.name);
     if (name !== undefined) {
       const other = await repo.findByName(name);
       if (other && other.id !== id) throw duplicate(name);
@@ -97,6 +97,16 @@ export class CoursesService {
     if (!course) throw new AppError('OMAUM_COURSE_NOT_FOUND', `There is no course ${id}`);
     return course;
   }
+}
+
+/** Services check what the HTTP schema checks too: pages and the CLI call them directly. */
+function checkedName(raw: string): string {
+  const name = raw.trim();
+  if (name === '') throw invalidFields([{ field: 'name', message: 'must not be blank' }]);
+  if (name.length > 120) {
+    throw invalidFields([{ field: 'name', message: 'must have at most 120 characters' }]);
+  }
+  return name;
 }
 
 function duplicate(name: string): AppError {

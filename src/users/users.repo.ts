@@ -32,14 +32,19 @@ export class UsersRepo {
     return row.n;
   }
 
-  async countActiveAdmins(): Promise<number> {
-    const row = await this.db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+  /**
+   * Counts the active admins and, on PostgreSQL, locks their rows until the
+   * transaction ends: two admins demoting each other at once are then taken
+   * one after the other, and the second sees that only one admin is left.
+   */
+  async lockActiveAdmins(): Promise<number> {
+    const result = await this.db
+      .updateTable('users')
+      .set((eb) => ({ updatedAt: eb.ref('updatedAt') }))
       .where('role', '=', 'admin')
       .where('isActive', '=', true)
-      .executeTakeFirstOrThrow();
-    return row.n;
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async list(filter: UserFilter, page: PageRequest): Promise<Page<User>> {

@@ -107,7 +107,7 @@ export class UsersService {
       const isActive = input.isActive ?? user.isActive;
       const isLosingAdmin =
         user.role === 'admin' && user.isActive && (role !== 'admin' || !isActive);
-      if (isLosingAdmin && (await users.countActiveAdmins()) <= 1) {
+      if (isLosingAdmin && (await users.lockActiveAdmins()) <= 1) {
         throw new AppError('OMAUM_USER_LAST_ADMIN');
       }
       const studentId = input.studentId === undefined ? user.studentId : input.studentId;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 
 import type { Db } from '../../src/platform/db/database.ts';
-import type { CohortScene, MarkBody, MarkReply } from './harness.ts';
+import type { MarkBody, MarkReply } from './harness.ts';
 import {
   Client,
   NOW_ISO,

@@ -55,6 +55,7 @@ describeEachDatabase('query plans of the attendance reads', (dialect) => {
   let t: TestApp;
   let db: Db;
   let cohortId = 0;
+  let activityId = 0;
   let studentId = 0;
   let sessionIds: number[] = [];
 
@@ -65,6 +66,7 @@ describeEachDatabase('query plans of the attendance reads', (dialect) => {
     const api = new Client(t, await t.tokenFor('secretary'));
     const scene = await createCohortScene(db);
     cohortId = scene.cohortId;
+    activityId = scene.lessons;
     const students = [];
     for (let n = 0; n < 12; n += 1) students.push(await enrolledStudent(db, cohortId));
     studentId = students[0]?.id ?? 0;
@@ -120,7 +122,6 @@ describeEachDatabase('query plans of the attendance reads', (dialect) => {
   }
 
   function assertUses(plan: string, index: string): void {
-    console.log(`--- ${index}\n${plan}`);
     assert.ok(
       new RegExp(`\\b${index}\\b`).test(plan),
       `expected the plan to use ${index}:\n${plan}`,
@@ -134,6 +135,19 @@ describeEachDatabase('query plans of the attendance reads', (dialect) => {
     assertUses(
       plan,
       indexName({ sqlite: 'sqlite_autoindex_marks_1', postgres: 'marks_session_student_key' }),
+    );
+  });
+
+  it("lists an activity's sessions between two dates through its (day, slot) unique key", async () => {
+    const plan = await planOf((q) =>
+      new SessionsRepo(q).listForActivity(activityId, { from: '2026-02-01', to: '2026-02-28' }),
+    );
+    assertUses(
+      plan,
+      indexName({
+        sqlite: 'sqlite_autoindex_sessions_1',
+        postgres: 'sessions_activity_day_slot_key',
+      }),
     );
   });
 

@@ -19,7 +19,7 @@ describeInBrowser('signing in', () => {
       await page.goto('/cursos');
       assert.match(new URL(page.url()).pathname, /^\/entrar/);
       await page.getByLabel('E-mail').fill(email);
-      await page.getByLabel('Senha', { exact: true }).fill('Cavalo-Correto-Bateria-7');
+      await page.getByLabel('Senha').fill('Cavalo-Correto-Bateria-7');
       await page.getByRole('button', { name: 'Entrar' }).click();
       await page.waitForURL('**/cursos');
       assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Cursos');
@@ -33,7 +33,7 @@ describeInBrowser('signing in', () => {
     await withScreenshot(server, page, 'sign-in-wrong-password', async () => {
       await page.goto('/entrar');
       await page.getByLabel('E-mail').fill(email);
-      await page.getByLabel('Senha', { exact: true }).fill('errada-errada-errada');
+      await page.getByLabel('Senha').fill('errada-errada-errada');
       await page.getByRole('button', { name: 'Entrar' }).click();
       await page.getByRole('alert').waitFor();
       assert.equal(await page.getByRole('alert').textContent(), 'E-mail ou senha incorretos.');

@@ -155,6 +155,25 @@ describeEachDatabase('users API', (dialect) => {
     assert.equal(demoted.statusCode, 200);
   });
 
+  it('keeps one admin when the last two demote each other at the same time', async () => {
+    const other = (
+      await createUser({ email: 'vice@example.org', role: 'admin' })
+    ).json<UserReply>();
+    const answers = await Promise.all([
+      patchUser(await adminId(), { role: 'viewer' }),
+      patchUser(other.id, { isActive: false }),
+    ]);
+    assert.deepEqual(answers.map((a) => a.statusCode).sort(), [200, 409]);
+
+    const count = await t.testDb.database.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('role', '=', 'admin')
+      .where('isActive', '=', true)
+      .executeTakeFirstOrThrow();
+    assert.equal(count.n, 1);
+  });
+
   it('requires an instructor to be linked to an existing student record', async () => {
     const missing = await createUser({ email: 'instrutor@example.org', role: 'instructor' });
     assert.equal(missing.statusCode, 400);

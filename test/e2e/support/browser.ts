@@ -115,7 +115,7 @@ export async function startE2e(): Promise<E2eServer> {
     async signIn(page, email, password = E2E_PASSWORD) {
       await page.goto('/entrar');
       await page.getByLabel('E-mail').fill(email);
-      await page.getByLabel('Senha', { exact: true }).fill(password);
+      await page.getByLabel('Senha').fill(password);
       await Promise.all([
         page.waitForURL((url) => !url.pathname.startsWith('/entrar')),
         page.getByRole('button', { name: 'Entrar' }).click(),
@@ -140,8 +140,17 @@ function watchProblems(page: Page, problems: string[]): void {
   page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
   page.on('console', (message) => {
     const text = message.text();
+    // A form answered with 400 or 401 logs this for the document itself; failed
+    // subresources are caught below by their response instead.
+    if (text.startsWith('Failed to load resource')) return;
     if (message.type() === 'error' || /Content Security Policy/i.test(text)) {
       problems.push(`console ${message.type()}: ${text}`);
+    }
+  });
+  page.on('response', (response) => {
+    const type = response.request().resourceType();
+    if (response.status() >= 400 && type !== 'document' && type !== 'fetch' && type !== 'xhr') {
+      problems.push(`${type} ${response.url()}: ${response.status()}`);
     }
   });
   page.on('requestfailed', (request) => {

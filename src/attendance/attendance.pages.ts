@@ -1,0 +1,8 @@
+import type { FastifyInstance } from 'fastify';
+
+import type { Services } from '../services.ts';
+
+// Skeleton: the attendance pages of issue #4 are written here.
+export async function attendancePages(_app: FastifyInstance, _services: Services): Promise<void> {
+  // Nothing registered yet.
+}
