@@ -33,7 +33,8 @@ if (files.length === 0) {
 
 const resultsDir = path.join(root, 'test-results');
 fs.mkdirSync(resultsDir, { recursive: true });
-const tapFile = path.join(resultsDir, 'results.tap');
+// One file per run, so runs at the same time do not mix their skips.
+const tapFile = path.join(resultsDir, `results-${process.pid}.tap`);
 
 const run = spawnSync(
   process.execPath,
@@ -52,6 +53,7 @@ const run = spawnSync(
 );
 
 const skipped = listSkipped(fs.readFileSync(tapFile, 'utf8'));
+fs.rmSync(tapFile, { force: true });
 if (skipped.length > 0) {
   console.log(`\nSkipped (${skipped.length}):`);
   for (const line of skipped) console.log(`  - ${line}`);

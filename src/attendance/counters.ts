@@ -74,7 +74,10 @@ export async function refreshCountersWhere(
   scope: { cohortId: number; studentIds?: readonly number[]; activityIds?: readonly number[] },
   at: string,
 ): Promise<void> {
-  const months = await new AttendanceRepo(db).monthsWithMarks({ cohortId: scope.cohortId });
+  const repo = new AttendanceRepo(db);
+  // Waits for mark writes in flight, so their marks are counted too.
+  await repo.lockCohort(scope.cohortId);
+  const months = await repo.monthsWithMarks({ cohortId: scope.cohortId });
   for (const { month } of months) {
     await refreshCounters(db, { ...scope, month }, at);
   }

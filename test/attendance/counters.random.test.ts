@@ -405,7 +405,7 @@ describeEachDatabase('monthly counters on random attendance', (dialect) => {
     return { rows, summary: sheet.summary };
   }
 
-  it('gives monthly and accumulated sheets equal to the rules applied to the raw marks', async () => {
+  it('gives monthly and accumulated sheets equal to the rules applied to raw marks', async () => {
     for (const cohort of cohorts) {
       for (const [from, to] of PERIODS) {
         assert.deepEqual(

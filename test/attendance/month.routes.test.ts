@@ -119,7 +119,7 @@ describeEachDatabase("a cohort's month at once", (dialect) => {
     return grid.pending.map((cell) => `${dates.get(cell.sessionId) ?? '?'}:${cell.studentId}`);
   }
 
-  it('creates the missing sessions and saves marks across them, answering with the grid', async () => {
+  it('creates missing sessions and saves marks across them, answering with the grid', async () => {
     const { cohort, ana, bruno } = await scene();
     const grid = await saveMonth(cohort.cohortId, '2026-03', marchOf(cohort, ana.id, bruno.id));
     assert.equal(grid.createdSessions, 4);
@@ -439,7 +439,7 @@ describeEachDatabase("a cohort's month at once", (dialect) => {
     assertRefused(bad, 400, 'OMAUM_REQUEST_INVALID');
   });
 
-  it('refuses the month of an archived cohort, viewers, and instructors of other cohorts', async () => {
+  it('refuses archived cohorts, viewers, and instructors of other cohorts', async () => {
     const { cohort, ana, bruno } = await scene();
     const viewer = api.as(await t.tokenFor('viewer'));
     await viewer.ok('GET', `/cohorts/${cohort.cohortId}/attendance/2026-03`);

@@ -138,7 +138,7 @@ describeEachDatabase('query plans of the attendance reads', (dialect) => {
     );
   });
 
-  it("lists an activity's sessions between two dates through its (day, slot) unique key", async () => {
+  it("lists an activity's sessions between two dates through its unique key", async () => {
     const plan = await planOf((q) =>
       new SessionsRepo(q).listForActivity(activityId, { from: '2026-02-01', to: '2026-02-28' }),
     );
@@ -178,7 +178,7 @@ describeEachDatabase('query plans of the attendance reads', (dialect) => {
     assertUses(plan, 'marks_cohort_month_idx');
   });
 
-  it("reads one student's marks of a month, as a save recounts them, through an index", async () => {
+  it("reads a student's marks of a month, as a save recounts them, by an index", async () => {
     const plan = await planOf((q) =>
       new AttendanceRepo(q).factsFor({ cohortId, month: '2026-02', studentIds: [studentId] }),
     );

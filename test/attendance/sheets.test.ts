@@ -215,7 +215,7 @@ describeEachDatabase('sheets and the reports built on them', (dialect) => {
     assert.ok(total.rows.find((row) => row.studentId === ana.id)?.cleared);
   });
 
-  it('forecasts one affordable absence fewer once an absence is recorded on a pending session', async () => {
+  it('forecasts one affordable absence fewer after an absence on a pending session', async () => {
     const scene = await createCohortScene(db);
     const ana = await enrolledStudent(db, scene.cohortId);
     const sessions = await attend(scene.lessons, ana.id, [

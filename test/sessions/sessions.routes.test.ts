@@ -255,7 +255,7 @@ describeEachDatabase('sessions of an activity', (dialect) => {
     assert.equal(stored.month, '2026-03');
   });
 
-  it('refuses to move or re-flag a session that has marks, but lets its subject change', async () => {
+  it('refuses to move or re-flag a session with marks, but lets its subject change', async () => {
     const { session } = await markedSession();
     for (const body of [{ date: '2026-03-03' }, { extra: true }]) {
       await assertRefusedWithoutWrites(
@@ -289,7 +289,7 @@ describeEachDatabase('sessions of an activity', (dialect) => {
     assert.equal(await sessionCount(scene.lessons), 1);
   });
 
-  it('refuses new sessions on an archived or inactive activity and on an archived cohort', async () => {
+  it('refuses new sessions on archived or inactive activities and archived cohorts', async () => {
     const archivedActivity = await createCohortScene(db);
     await db
       .updateTable('activities')
