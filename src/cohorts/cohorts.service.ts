@@ -280,6 +280,8 @@ function staffCheckForUpdate(cohort: Cohort, fields: CohortFields): StaffCheck {
   };
 }
 
+// TODO(#2): back "one instructor role in one active cohort" with a lock or constraint; two
+// simultaneous writes on PostgreSQL can both pass this check (docs/known-issues.md).
 async function checkStaff(repo: CohortsRepo, check: StaffCheck): Promise<void> {
   const problems = [
     ...(await candidateProblems(repo, check)),

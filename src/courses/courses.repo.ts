@@ -16,7 +16,11 @@ export class CoursesRepo {
     return this.db.selectFrom('courses').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** Case-insensitive, as the unique index is. */
+  /**
+   * Case-insensitive, as the unique index is.
+   * TODO(#2): SQLite's lower() folds only ASCII, so accented names differ by case there
+   * (docs/known-issues.md).
+   */
   findByName(name: string): Promise<Course | undefined> {
     return this.db
       .selectFrom('courses')

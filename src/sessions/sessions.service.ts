@@ -166,6 +166,8 @@ export class SessionsService {
    * Changes a session. Its date and its `extra` flag decide which marks are
    * valid, so they may only change while the session has no marks.
    */
+  // TODO(#3): take the cohort's attendance lock here too, so re-flagging cannot race the
+  // first marks of the session (docs/known-issues.md).
   async update(actor: Actor, id: number, input: UpdateSessionBody): Promise<SessionView> {
     requireRole(actor, ATTENDANCE_ROLES, 'change sessions');
     return this.db.transaction().execute(async (trx) => {
