@@ -20,7 +20,11 @@ import { enrollmentRoutes } from './enrollments/enrollments.routes.ts';
 import type { Clock } from './platform/clock.ts';
 import { systemClock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
-import { registerErrorHandling, routePath } from './platform/http/error-handler.ts';
+import {
+  handleFrameworkError,
+  registerErrorHandling,
+  routePath,
+} from './platform/http/error-handler.ts';
 import type { Logger } from './platform/logging/logger.ts';
 import { createServices } from './services.ts';
 import type { Services } from './services.ts';
@@ -62,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     genReqId: requestId,
+    frameworkErrors: handleFrameworkError,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -143,7 +143,8 @@ async function authenticate(request: FastifyRequest, auth: AuthService): Promise
   if (userId === undefined) throw new AppError('OMAUM_AUTH_REQUIRED');
   const found = await auth.actorForSession(userId);
   // Sessions begun before a password change (by the user or an admin's reset)
-  // end with it. Sessions without a stamp predate the stamp and are let through.
+  // end with it. A session not begun by startSession has no stamp to check:
+  // every sign-in should go through startSession.
   const stamp = request.session.get('credentialStamp');
   const isStale = found !== null && stamp !== undefined && stamp !== credentialStamp(found.user);
   if (!found || isStale) {

@@ -5,7 +5,7 @@ import type { Services } from '../services.ts';
 import { fieldMessagePt, MESSAGES_PT } from '../web/messages.ts';
 import { field, localPath, renderPage, setFlash } from '../web/page.ts';
 import { fieldErrors } from '../web/web.plugin.ts';
-import { actorOf } from './access.plugin.ts';
+import { actorOf, renewSessionStamp, startSession } from './access.plugin.ts';
 
 /** Sign-in, sign-out and password change pages. */
 export async function authPages(app: FastifyInstance, services: Services): Promise<void> {
@@ -36,8 +36,7 @@ export async function authPages(app: FastifyInstance, services: Services): Promi
         const data = { next, email, error: MESSAGES_PT[error.code] };
         return renderPage(request, reply, 'auth/sign-in', { title: 'Entrar', status: 401 }, data);
       }
-      request.session.regenerate();
-      request.session.set('userId', user.id);
+      startSession(request, user);
       return reply.redirect(user.mustChangePassword ? '/senha' : next);
     },
   );
@@ -76,7 +75,8 @@ export async function authPages(app: FastifyInstance, services: Services): Promi
         return renderPage(request, reply, 'auth/password', options, { errors, isForced: false });
       }
       try {
-        await auth.changePassword(actor, current, next);
+        const updated = await auth.changePassword(actor, current, next);
+        renewSessionStamp(request, updated);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         const errors = Object.fromEntries(

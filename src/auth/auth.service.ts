@@ -108,8 +108,9 @@ export class AuthService {
   async revokeToken(actor: Actor, tokenId: number): Promise<void> {
     const now = this.clock.now().toISOString();
     const isRevoked = await new UsersRepo(this.db).revokeToken(tokenId, actor.userId, now);
-    if (!isRevoked)
-      throw new AppError('OMAUM_AUTH_TOKEN_INVALID', `No active token ${tokenId} of yours`);
+    if (!isRevoked) {
+      throw new AppError('OMAUM_AUTH_TOKEN_NOT_FOUND', `You have no active token ${tokenId}`);
+    }
   }
 
   listTokens(actor: Actor) {

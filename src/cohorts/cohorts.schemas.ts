@@ -5,8 +5,10 @@ import type { CohortStatus, Weekday } from '../platform/db/tables.ts';
 import {
   CalendarDate,
   ListOf,
+  MAX_INTEGER,
   Nullable,
   Pagination,
+  RecordId,
   StringEnum,
   Timestamp,
 } from '../platform/http/schemas.ts';
@@ -29,7 +31,7 @@ export const COHORT_STATUSES = [
 
 const Weekday = StringEnum(WEEKDAYS);
 const Status = StringEnum(COHORT_STATUSES);
-const StudentRef = Type.Integer({ minimum: 1, description: 'A student id' });
+const StudentRef = Type.Integer({ minimum: 1, maximum: MAX_INTEGER, description: 'A student id' });
 
 export const CohortSchema = Type.Object(
   {
@@ -64,7 +66,7 @@ export const CohortSchema = Type.Object(
 
 // The same field rules serve creation and change; only what is required differs.
 const fields = {
-  courseId: Type.Integer({ minimum: 1 }),
+  courseId: RecordId,
   name: Type.String({
     minLength: 1,
     maxLength: 120,
@@ -140,7 +142,7 @@ export type UpdateCohortBody = Static<typeof UpdateCohortBody>;
 export const CohortListQuery = Type.Object(
   {
     ...Pagination,
-    courseId: Type.Optional(Type.Integer({ minimum: 1 })),
+    courseId: Type.Optional(RecordId),
     status: Type.Optional(Status),
     search: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the name' })),
     includeArchived: Type.Optional(Type.Boolean({ default: false })),

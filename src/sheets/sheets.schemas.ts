@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 
-import { CalendarDate, Nullable } from '../platform/http/schemas.ts';
+import { CalendarDate, Nullable, RecordId } from '../platform/http/schemas.ts';
 import { Month } from '../sessions/sessions.schemas.ts';
 
 export const PeriodQuery = Type.Object(
@@ -173,6 +173,6 @@ export const StudentReportSchema = Type.Object({
 });
 
 export const StudentReportQuery = Type.Object(
-  { cohortId: Type.Integer({ minimum: 1 }), from: Month, to: Type.Optional(Month) },
+  { cohortId: RecordId, from: Month, to: Type.Optional(Month) },
   { additionalProperties: false },
 );

@@ -15,6 +15,7 @@ export const MESSAGES_PT: Record<ErrorCode, string> = {
   OMAUM_AUTH_REQUIRED: 'Entre com seu e-mail e senha.',
   OMAUM_AUTH_INVALID_CREDENTIALS: 'E-mail ou senha incorretos.',
   OMAUM_AUTH_TOKEN_INVALID: 'Sua sessão expirou. Entre de novo.',
+  OMAUM_AUTH_TOKEN_NOT_FOUND: 'Token não encontrado.',
   OMAUM_AUTH_ACCOUNT_LOCKED:
     'Conta bloqueada depois de várias tentativas erradas. Tente de novo em alguns minutos.',
   OMAUM_AUTH_ACCOUNT_INACTIVE: 'Esta conta está desativada.',

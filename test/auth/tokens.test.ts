@@ -122,7 +122,8 @@ describeEachDatabase('bearer tokens', (dialect) => {
       url: `/api/v1/auth/tokens/${issued.id}`,
       headers: t.auth(otherToken.token),
     });
-    assert.equal(foreign.statusCode >= 400 && foreign.statusCode < 500, true);
+    assert.equal(foreign.statusCode, 404);
+    assert.equal(foreign.json<ErrorReply>().code, 'OMAUM_AUTH_TOKEN_NOT_FOUND');
     assert.equal((await me(issued.token)).statusCode, 200);
 
     const revoked = await t.app.inject({

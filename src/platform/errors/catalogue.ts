@@ -22,6 +22,10 @@ export const ERRORS = {
     statusCode: 401,
     message: 'The token is unknown, expired or revoked',
   },
+  OMAUM_AUTH_TOKEN_NOT_FOUND: {
+    statusCode: 404,
+    message: 'You have no active token with this id',
+  },
   OMAUM_AUTH_ACCOUNT_LOCKED: {
     statusCode: 423,
     message: 'The account is locked after repeated failed sign-ins; try again later',
