@@ -24,6 +24,9 @@ export interface ServiceDeps {
 
 /** One instance of every service; routes, pages, CLI and jobs all use these. */
 export interface Services {
+  /** The institution's time zone: what "today" and "this month" mean on pages and reports. */
+  readonly timeZone: string;
+  readonly clock: Clock;
   readonly auth: AuthService;
   readonly users: UsersService;
   readonly courses: CoursesService;
@@ -41,6 +44,8 @@ export function createServices(deps: ServiceDeps): Services {
   const { db } = deps.database;
   const attendance = new AttendanceService(db, deps.clock, deps.config.timeZone);
   return {
+    timeZone: deps.config.timeZone,
+    clock: deps.clock,
     auth: new AuthService(db, deps.clock, {
       tokenTtlHours: deps.config.tokenTtlHours,
       maxFailedSignIns: 5,

@@ -16,7 +16,6 @@ import { CreateUserBody, ROLES } from './users.schemas.ts';
 const ADMIN: readonly Role[] = ['admin'];
 const LIST_SIZE = 200;
 // The institution's default time zone (product spec); pages have no config of their own.
-const TIME_ZONE = 'America/Sao_Paulo';
 
 const INSTRUCTOR_NEEDS_STUDENT = 'Um instrutor precisa estar ligado ao seu cadastro de aluno.';
 
@@ -48,7 +47,7 @@ export async function userPages(app: FastifyInstance, services: Services): Promi
       roleLabel: label('role', user.role),
       isLocked: user.lockedUntil !== null && user.lockedUntil > now,
       isSelf: user.id === actor.userId,
-      lastSignIn: user.lastSignInAt ? formatDateTime(user.lastSignInAt, TIME_ZONE) : '—',
+      lastSignIn: user.lastSignInAt ? formatDateTime(user.lastSignInAt, services.timeZone) : '—',
     }));
     const data = { users: rows, total: page.total, shown: rows.length };
     return renderPage(request, reply, 'users/list', { title: 'Usuários' }, data);

@@ -159,4 +159,14 @@ export class UsersRepo {
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+
+  async namesOf(ids: readonly number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['id', 'name'])
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
 }

@@ -1,5 +1,5 @@
 import type { Actor } from '../auth/actor.ts';
-import { requireRole } from '../auth/actor.ts';
+import { ALL_ROLES, requireRole } from '../auth/actor.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db/database.ts';
 import { isUniqueViolation } from '../platform/db/errors.ts';
@@ -88,6 +88,15 @@ export class UsersService {
     const user = await new UsersRepo(this.db).findById(id);
     if (!user) throw new AppError('OMAUM_USER_NOT_FOUND', `There is no user ${id}`);
     return toPublicUser(user);
+  }
+
+  /**
+   * The display names of users, for showing who recorded a change; nothing
+   * else of the account is revealed, so every role may ask.
+   */
+  async displayNames(actor: Actor, ids: readonly number[]): Promise<Map<number, string>> {
+    requireRole(actor, ALL_ROLES, 'read who recorded a change');
+    return new UsersRepo(this.db).namesOf(ids);
   }
 
   async list(actor: Actor, filter: UserFilter, page: PageRequest): Promise<Page<PublicUser>> {

@@ -9,6 +9,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 
 import { AppError } from '../platform/errors/app-error.ts';
 import type { FieldProblem } from '../platform/errors/app-error.ts';
+import { MESSAGES_PT } from './messages.ts';
+import { PageError } from './page-error.ts';
 import { renderPage } from './page.ts';
 
 const webDir = import.meta.dirname;
@@ -70,7 +72,9 @@ async function pageErrorHandler(
       return reply.redirect(`/entrar?next=${encodeURIComponent(request.url)}`);
     }
     if (error.code === 'OMAUM_AUTH_PASSWORD_CHANGE_REQUIRED') return reply.redirect('/senha');
-    return errorPage(request, reply, error.statusCode, error.message);
+    // The catalogue's English message is for API clients; people read pt-BR.
+    const message = error instanceof PageError ? error.message : MESSAGES_PT[error.code];
+    return errorPage(request, reply, error.statusCode, message);
   }
   if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
     const message = 'O formulário expirou. Recarregue a página e tente de novo.';
