@@ -4,6 +4,7 @@ import { monthsBetween } from '../src/attendance/calendar.ts';
 import { countersFromFacts, rebuildCounters } from '../src/attendance/counters.ts';
 import type { Db } from '../src/platform/db/database.ts';
 import type { ActivityKind, ActivityMode, MarkStatus } from '../src/platform/db/tables.ts';
+import { yieldToEventLoop } from './measure.ts';
 import type { BenchTarget, CounterInsert, MarkRow } from './target.ts';
 
 export const STUDENTS_PER_COHORT = 40;
@@ -319,6 +320,7 @@ export class Dataset {
   async growTo(total: number, progress: (message: string) => void): Promise<void> {
     const first = this.cohorts.length;
     for (let index = first; index < total; index++) {
+      await yieldToEventLoop();
       const cohort = await this.insertCohort(`Turma Bench ${index + 1}`);
       const sessions = await this.insertSessions(cohort, HISTORY_MONTHS);
       const marks = this.marksOf(cohort, sessions, index + 1, STAMP);

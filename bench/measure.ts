@@ -5,6 +5,15 @@ export function note(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
+/**
+ * Lets the event loop turn. better-sqlite3 answers synchronously, so a chain
+ * of awaited SQLite queries never leaves the microtask queue, and signals
+ * (Ctrl-C) would wait until the run ends.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error('median of no values');
   const sorted = [...values].sort((a, b) => a - b);
@@ -41,6 +50,7 @@ export async function measure(
 ): Promise<Timing[]> {
   const samples = tasks.map(() => [] as number[]);
   for (let round = 0; round < rounds.warmup + rounds.runs; round++) {
+    await yieldToEventLoop();
     const order = tasks.map((_, index) => index);
     if (round % 2 === 1) order.reverse();
     for (const index of order) {

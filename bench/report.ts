@@ -44,6 +44,12 @@ export function machine(): string {
   const model = cpus[0]?.model.trim() ?? 'unknown CPU';
   return (
     `machine: node ${process.version}, ${cpus.length} CPUs (${model}), ` +
-    `${os.platform()} ${os.arch()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`
+    `${os.platform()} ${os.arch()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+    `load average ${loadAverage()} (other work on the same cores skews the figures)`
   );
+}
+
+/** The 1-minute load average, now. */
+export function loadAverage(): string {
+  return (os.loadavg()[0] ?? 0).toFixed(2);
 }

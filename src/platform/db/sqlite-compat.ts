@@ -15,12 +15,14 @@ import type {
  * be written once for both dialects.
  */
 export function wrapSqliteBindings(sqlite: Sqlite.Database): SqliteDatabase {
+  const statements = new StatementCache(sqlite);
   return {
     close: () => {
+      statements.clear();
       sqlite.close();
     },
     prepare: (sql: string) => {
-      const statement = sqlite.prepare(sql);
+      const statement = statements.get(sql);
       return {
         reader: statement.reader,
         all: (parameters) => statement.all(...toSqliteValues(parameters)),
@@ -29,6 +31,39 @@ export function wrapSqliteBindings(sqlite: Sqlite.Database): SqliteDatabase {
       };
     },
   };
+}
+
+const MAX_CACHED_STATEMENTS = 500;
+
+/**
+ * better-sqlite3 compiles SQL on every prepare(); the application sends the
+ * same few hundred statements again and again, so compiled ones are kept,
+ * least recently used first out.
+ */
+class StatementCache {
+  private readonly statements = new Map<string, Sqlite.Statement>();
+
+  constructor(private readonly sqlite: Sqlite.Database) {}
+
+  get(sql: string): Sqlite.Statement {
+    const cached = this.statements.get(sql);
+    if (cached) {
+      this.statements.delete(sql);
+      this.statements.set(sql, cached);
+      return cached;
+    }
+    const statement = this.sqlite.prepare(sql);
+    this.statements.set(sql, statement);
+    if (this.statements.size > MAX_CACHED_STATEMENTS) {
+      const oldest = this.statements.keys().next().value;
+      if (oldest !== undefined) this.statements.delete(oldest);
+    }
+    return statement;
+  }
+
+  clear(): void {
+    this.statements.clear();
+  }
 }
 
 function toSqliteValues(parameters: readonly unknown[]): unknown[] {
