@@ -4,22 +4,16 @@ import { actorOf } from '../auth/access.plugin.ts';
 import type { Actor } from '../auth/actor.ts';
 import { ALL_ROLES, hasRole } from '../auth/actor.ts';
 import type { CohortView } from '../cohorts/cohorts.repo.ts';
-import { dateIn } from '../platform/clock.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import type { ErrorCode } from '../platform/errors/catalogue.ts';
 import type { Services } from '../services.ts';
 import { ATTENDANCE_ROLES } from '../sessions/sessions.service.ts';
 import { formatMonth } from '../web/format.ts';
 import { MESSAGES_PT } from '../web/messages.ts';
+import { PageError } from '../web/page-error.ts';
 import { renderPage } from '../web/page.ts';
+import { currentMonth, todayIso } from '../web/time.ts';
 import { isValidMonth, monthsBetween } from './calendar.ts';
-
-/**
- * The institution's default time zone (product.md). Pages get no Config, and
- * "today" only picks a default month and greys out future sessions in the
- * browser; the service decides what may be recorded with the configured zone.
- */
-const INSTITUTION_TIME_ZONE = 'America/Sao_Paulo';
 
 /** Error codes the grid's script may meet, with their pt-BR text. */
 const GRID_MESSAGE_CODES: readonly ErrorCode[] = [
@@ -42,55 +36,37 @@ const GRID_MESSAGE_CODES: readonly ErrorCode[] = [
   'OMAUM_UNAVAILABLE',
 ];
 
-/** Today in the institution's time zone, `YYYY-MM-DD`. */
-export function institutionToday(): string {
-  return dateIn(new Date(), INSTITUTION_TIME_ZONE);
-}
-
-export function currentMonth(): string {
-  return institutionToday().slice(0, 7);
-}
-
 /** `2026-03` and a number of months → another `YYYY-MM`. */
 export function addMonths(month: string, count: number): string {
   const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + count;
-  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+  const year = String(Math.floor(index / 12)).padStart(4, '0');
+  const number = String((index % 12) + 1).padStart(2, '0');
+  return `${year}-${number}`;
 }
 
 /** A `YYYY-MM` from the address, or a 400 page in Portuguese. */
 export function monthParam(text: string | undefined): string {
   if (text !== undefined && isValidMonth(text)) return text;
-  throw new AppError('OMAUM_REQUEST_INVALID', 'Mês inválido no endereço: use aaaa-mm.');
+  throw new PageError('OMAUM_REQUEST_INVALID', 'Mês inválido no endereço: use aaaa-mm.');
 }
 
 /** `:id` of the address; anything else is a cohort that does not exist. */
 export function cohortIdParam(request: FastifyRequest): number {
   const id = Number((request.params as { id?: string }).id);
   if (!Number.isSafeInteger(id) || id < 1 || id > 2147483647) {
-    throw new AppError('OMAUM_COHORT_NOT_FOUND', MESSAGES_PT.OMAUM_COHORT_NOT_FOUND);
+    throw new AppError('OMAUM_COHORT_NOT_FOUND');
   }
   return id;
 }
 
 /**
- * Runs a service call and turns its errors into pt-BR ones: the page error
- * handler shows an AppError's message, and services speak English.
+ * Months a picker offers: the cohort's life, widened to include `shown` and
+ * the current month `now`.
  */
-export async function inPortuguese<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof AppError) || error.code === 'OMAUM_AUTH_REQUIRED') throw error;
-    throw new AppError(error.code, MESSAGES_PT[error.code], error.details);
-  }
-}
-
-/** Months a picker offers: the cohort's life, widened to include `shown` and today. */
-export function monthOptions(cohort: CohortView, shown: readonly string[]) {
+export function monthOptions(cohort: CohortView, shown: readonly string[], now: string) {
   const start = [cohort.initiationDate, cohort.activitiesStartDate, cohort.firstLessonDate]
     .filter((date): date is string => date !== null)
     .sort()[0];
-  const now = currentMonth();
   const first = [start?.slice(0, 7) ?? addMonths(now, -12), ...shown].sort()[0] ?? now;
   const last = [cohort.endDate?.slice(0, 7) ?? now, addMonths(now, 2), ...shown].sort().at(-1);
   // At most ten years, the most recent ones, so a wrong date cannot make a huge list.
@@ -131,7 +107,7 @@ export async function attendancePages(app: FastifyInstance, services: Services):
   app.get('/frequencia', { config: { access: ALL_ROLES } }, async (request, reply) => {
     const query = request.query as { turma?: string; mes?: string };
     const cohortId = Number(query.turma);
-    const month = pickedMonth(query.mes) ?? currentMonth();
+    const month = pickedMonth(query.mes) ?? currentMonth(services);
     if (Number.isSafeInteger(cohortId) && cohortId > 0) {
       return reply.redirect(`/turmas/${cohortId}/frequencia/${month}`);
     }
@@ -146,45 +122,47 @@ export async function attendancePages(app: FastifyInstance, services: Services):
   });
 
   app.get('/turmas/:id/frequencia', { config: { access: ALL_ROLES } }, async (request, reply) =>
-    reply.redirect(`/turmas/${cohortIdParam(request)}/frequencia/${currentMonth()}`),
+    reply.redirect(`/turmas/${cohortIdParam(request)}/frequencia/${currentMonth(services)}`),
   );
 
-  app.get('/turmas/:id/frequencia/:mes', { config: { access: ALL_ROLES } }, async (request, reply) => {
-    const actor = actorOf(request);
-    const cohortId = cohortIdParam(request);
-    const month = monthParam((request.params as { mes?: string }).mes);
-    const [cohort, grid, cohorts] = await inPortuguese(() =>
-      Promise.all([
+  app.get(
+    '/turmas/:id/frequencia/:mes',
+    { config: { access: ALL_ROLES } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const cohortId = cohortIdParam(request);
+      const month = monthParam((request.params as { mes?: string }).mes);
+      const [cohort, grid, cohorts] = await Promise.all([
         services.cohorts.get(actor, cohortId),
         services.monthAttendance.read(actor, cohortId, month),
         cohortChoices(services, actor),
-      ]),
-    );
-    const canEdit = hasRole(actor, ATTENDANCE_ROLES) && cohort.archivedAt === null;
-    const island = {
-      grid,
-      cohort: { id: cohort.id, name: cohort.name, minAttendancePct: cohort.minAttendancePct },
-      month,
-      today: institutionToday(),
-      canEdit,
-      messages: Object.fromEntries(GRID_MESSAGE_CODES.map((code) => [code, MESSAGES_PT[code]])),
-    };
-    return renderPage(
-      request,
-      reply,
-      'attendance/grid',
-      { title: `Frequência · ${cohort.name}` },
-      {
-        cohort,
-        cohorts,
+      ]);
+      const canEdit = hasRole(actor, ATTENDANCE_ROLES) && cohort.archivedAt === null;
+      const island = {
+        grid,
+        cohort: { id: cohort.id, name: cohort.name, minAttendancePct: cohort.minAttendancePct },
         month,
-        monthLabel: formatMonth(month),
-        previousMonth: addMonths(month, -1),
-        nextMonth: addMonths(month, 1),
-        months: monthOptions(cohort, [month]),
+        today: todayIso(services),
         canEdit,
-        gridJson: dataIsland(island),
-      },
-    );
-  });
+        messages: Object.fromEntries(GRID_MESSAGE_CODES.map((code) => [code, MESSAGES_PT[code]])),
+      };
+      return renderPage(
+        request,
+        reply,
+        'attendance/grid',
+        { title: `Frequência · ${cohort.name}` },
+        {
+          cohort,
+          cohorts,
+          month,
+          monthLabel: formatMonth(month),
+          previousMonth: addMonths(month, -1),
+          nextMonth: addMonths(month, 1),
+          months: monthOptions(cohort, [month], currentMonth(services)),
+          canEdit,
+          gridJson: dataIsland(island),
+        },
+      );
+    },
+  );
 }

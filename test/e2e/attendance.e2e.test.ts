@@ -86,7 +86,7 @@ describeInBrowser('the attendance grid', () => {
     assert.equal(await page.locator('#grid-changes').textContent(), 'Tudo salvo.');
   }
 
-  it('takes a month of attendance with the keyboard only, saves it, and shows it after reload', async () => {
+  it('takes a month of attendance by keyboard, saves it, and shows it after reload', async () => {
     const email = await server.createUser('secretary');
     const { context, page } = await server.newPage();
     await withScreenshot(server, page, 'attendance-keyboard', async () => {
@@ -118,6 +118,15 @@ describeInBrowser('the attendance grid', () => {
       await keys.press('p');
       await page.getByRole('status').filter({ hasText: 'não foi convocado' }).waitFor();
       await keys.press('2');
+      // Space cycles a cell the student is not summoned to: empty → V1 → V2; Delete clears.
+      await keys.press('ArrowDown');
+      await keys.press(' ');
+      assert.equal(await cell(page, 2, 3).textContent(), 'V1');
+      await keys.press(' ');
+      assert.equal(await cell(page, 2, 3).textContent(), 'V2');
+      await keys.press('Delete');
+      assert.equal(await cell(page, 2, 3).textContent(), '');
+      await keys.press('ArrowUp');
 
       assert.equal(
         await cell(page, 0, 0).getAttribute('aria-label'),
@@ -316,6 +325,25 @@ describeInBrowser('the attendance grid', () => {
       await panel.getByRole('button', { name: 'Excluir o dia Aulas 16/03' }).click();
       await page.getByRole('status').filter({ hasText: 'excluído' }).waitFor();
       assert.equal(await page.locator('tbody tr').first().locator('button.mk').count(), 4);
+    });
+    await context.close();
+  });
+
+  it('starts an empty month from its suggested dates', async () => {
+    const { context, page } = await server.newPage();
+    await server.signIn(page, await server.createUser('secretary'));
+    await withScreenshot(server, page, 'attendance-empty-month', async () => {
+      await page.goto(`/turmas/${scene.cohortId}/frequencia/2026-04`);
+      await page.getByText('Nenhum dia de atividade neste mês.').waitFor();
+      const panel = page.getByRole('region', { name: /Dias de atividade de abril de 2026/ });
+      await panel.getByRole('group', { name: 'Aulas' }).getByLabel('seg 06/04').check();
+      await panel.getByRole('button', { name: 'Criar os dias marcados' }).click();
+      await page.getByRole('grid').waitFor();
+      assert.equal(await page.locator('tbody tr').first().locator('button.mk').count(), 1);
+      assert.equal(
+        await cell(page, 0, 0).getAttribute('aria-label'),
+        'Ana Lima, Aulas 06/04: vazio, pendente',
+      );
     });
     await context.close();
   });

@@ -69,7 +69,8 @@ function item(page, conflict, index) {
   const fieldset = document.createElement('fieldset');
   fieldset.className = 'conflict';
   const legend = document.createElement('legend');
-  legend.textContent = `${student?.fullName ?? 'Aluno'} — ${session ? page.view.columnName(session) : ''}`;
+  const day = session ? page.view.columnName(session) : '';
+  legend.textContent = `${student?.fullName ?? 'Aluno'} — ${day}`;
 
   const key = cellKey(conflict.sessionId, conflict.studentId);
   const mine =

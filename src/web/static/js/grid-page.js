@@ -41,11 +41,12 @@ export class GridPage {
   constructor(data) {
     this.data = data;
     this.state = new GridState(data.grid, { today: data.today, canEdit: data.canEdit });
-    this.view = new GridView(
-      byId('grid-host', HTMLElement),
-      this.state,
-      data.cohort.minAttendancePct,
-    );
+    this.view = new GridView(byId('grid-host', HTMLElement), this.state, {
+      minAttendancePct: data.cohort.minAttendancePct,
+      caption:
+        `Frequência de ${data.cohort.name}: alunos nas linhas, dias de atividade nas colunas, ` +
+        'totais por atividade no fim de cada linha.',
+    });
     this.statusRegion = byId('grid-status', HTMLElement);
     this.alertRegion = byId('grid-alert', HTMLElement);
     this.changesText = byId('grid-changes', HTMLElement);
@@ -64,10 +65,9 @@ export class GridPage {
   /** Draws the grid, or says why there is none. */
   draw() {
     if (this.state.students.length === 0) {
-      this.view.host.replaceChildren(emptyNote('Nenhum aluno matriculado neste mês.'));
+      this.view.showEmpty('Nenhum aluno matriculado neste mês.');
     } else if (this.state.columns.length === 0) {
-      const text = 'Nenhum dia de atividade neste mês. Use “Adicionar dias” para criá-los.';
-      this.view.host.replaceChildren(emptyNote(text));
+      this.view.showEmpty('Nenhum dia de atividade neste mês. Use “Adicionar dias” para criá-los.');
     } else {
       this.view.build();
     }
@@ -294,12 +294,4 @@ export class GridPage {
 function withStatus(status, justification) {
   const keeps = status === 'F' || status === 'J';
   return { status, justification: keeps ? justification : null };
-}
-
-/** @param {string} text */
-function emptyNote(text) {
-  const note = document.createElement('p');
-  note.className = 'empty';
-  note.textContent = text;
-  return note;
 }

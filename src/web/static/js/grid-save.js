@@ -186,8 +186,16 @@ function failed(page, answer, code) {
     page.alert(
       text('Sem conexão com o servidor. Suas alterações continuam na tela; salve de novo.'),
     );
+  } else if (answer.status === 401) {
+    page.alert(
+      text(
+        'Sua sessão terminou. Entre de novo em outra aba (suas alterações continuam nesta) ' +
+          'e salve outra vez.',
+      ),
+    );
   } else {
-    const fallback = `Não foi possível salvar (erro ${answer.status}). Suas alterações continuam na tela.`;
+    const fallback =
+      `Não foi possível salvar (erro ${answer.status}). ` + 'Suas alterações continuam na tela.';
     page.alert(text(page.message(code, fallback)));
   }
   page.changed();

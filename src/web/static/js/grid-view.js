@@ -45,12 +45,13 @@ export class GridView {
   /**
    * @param {HTMLElement} host where the table goes
    * @param {GridState} state
-   * @param {number} minAttendancePct
+   * @param {{minAttendancePct: number, caption: string}} options
    */
-  constructor(host, state, minAttendancePct) {
+  constructor(host, state, options) {
     this.host = host;
     this.state = state;
-    this.minAttendancePct = minAttendancePct;
+    this.minAttendancePct = options.minAttendancePct;
+    this.caption = options.caption;
     /** @type {HTMLButtonElement[][]} */
     this.matrix = [];
     /** @type {HTMLButtonElement[]} */
@@ -67,6 +68,7 @@ export class GridView {
   /** Builds the whole table again (first render, and when sessions change). */
   build() {
     const startedAt = performance.now();
+    const hadFocus = this.table?.contains(document.activeElement) ?? false;
     const table = /** @type {HTMLTableElement} */ (element('table', 'att-grid'));
     table.setAttribute('role', 'grid');
     table.setAttribute('aria-labelledby', 'grid-title');
@@ -76,13 +78,26 @@ export class GridView {
     this.heads = [];
     this.totals = new Map();
     this.firsts = new Set(this.state.groups.map((group) => group.sessions[0]?.id ?? 0));
-    table.append(this.header(), this.body());
+    table.append(element('caption', 'visually-hidden', this.caption), this.header(), this.body());
     this.host.replaceChildren(table);
     this.table = table;
     this.renderAll();
     this.active = this.clamp(this.active.row, this.active.col);
     this.tabStop()?.setAttribute('tabindex', '0');
+    if (hadFocus) this.tabStop()?.focus();
     table.dataset.renderMs = String(Math.round(performance.now() - startedAt));
+  }
+
+  /**
+   * Replaces the table with a note (no students, or no sessions yet).
+   * @param {string} text
+   */
+  showEmpty(text) {
+    this.table = null;
+    this.matrix = [];
+    this.heads = [];
+    this.totals = new Map();
+    this.host.replaceChildren(element('p', 'empty', text));
   }
 
   header() {
@@ -141,7 +156,8 @@ export class GridView {
     head.append(element('span', 'g-weekday', weekday(session.date).slice(0, 3)));
     if (session.extra) head.append(element('span', 'badge', 'extra'));
     const details = [session.time, session.subject].filter(Boolean).join(' · ');
-    head.title = `${fullDate(session.date)}, ${weekday(session.date)}${details ? ` · ${details}` : ''}`;
+    const when = `${fullDate(session.date)}, ${weekday(session.date)}`;
+    head.title = details ? `${when} · ${details}` : when;
     return head;
   }
 
@@ -158,7 +174,8 @@ export class GridView {
     const label = `Marcar presentes os pendentes de ${this.columnName(session)}`;
     button.setAttribute('aria-label', label);
     button.title = `${label} (Shift+P numa célula da coluna)`;
-    if (!this.state.canEdit) button.disabled = true;
+    // Nobody is expected at an extra session: there is no one to mark present.
+    if (!this.state.canEdit || session.extra) button.disabled = true;
     this.heads.push(button);
     cell.append(button);
     return cell;
@@ -248,6 +265,7 @@ export class GridView {
     button.setAttribute('aria-disabled', String(!isEditable));
     if (problem) button.setAttribute('aria-invalid', 'true');
     else button.removeAttribute('aria-invalid');
+    button.title = problem ?? '';
     button.setAttribute('aria-label', this.cellLabel(student, session, key, isPending));
   }
 
@@ -367,7 +385,7 @@ export class GridView {
   focus(row, col) {
     const target = this.clamp(row, col);
     const next = this.at(target.row, target.col);
-    if (!next) return;
+    if (!next || next.disabled) return;
     this.tabStop()?.setAttribute('tabindex', '-1');
     this.active = target;
     next.setAttribute('tabindex', '0');
