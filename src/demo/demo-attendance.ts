@@ -20,12 +20,12 @@ import {
   weekdayDates,
 } from '../attendance/calendar.ts';
 import { enrollmentCovers } from '../attendance/statistics.ts';
+import { MONTH_NAMES } from '../web/format.ts';
 import type { DemoCohort } from './demo-data.ts';
 import {
   AWAY_REASONS,
   EXTRA_LESSON_SUBJECTS,
   JUSTIFICATIONS,
-  MONTH_NAMES,
   isNoActivityDay,
 } from './demo-data.ts';
 import type { DemoRandom } from './demo-random.ts';

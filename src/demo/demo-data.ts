@@ -605,21 +605,6 @@ export const AWAY_REASONS: readonly string[] = [
   'Acompanhando familiar no hospital.',
 ];
 
-export const MONTH_NAMES: readonly string[] = [
-  'janeiro',
-  'fevereiro',
-  'março',
-  'abril',
-  'maio',
-  'junho',
-  'julho',
-  'agosto',
-  'setembro',
-  'outubro',
-  'novembro',
-  'dezembro',
-];
-
 export const EXTRA_LESSON_SUBJECTS: readonly string[] = [
   'Aula extra de reposição',
   'Aula extra: revisão com o instrutor',

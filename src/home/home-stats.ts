@@ -1,5 +1,6 @@
 import type { Actor } from '../auth/actor.ts';
 import type { CohortView } from '../cohorts/cohorts.repo.ts';
+import { formatShortMonth } from '../web/format.ts';
 import { currentMonth, monthsEndingWith } from '../web/time.ts';
 import type { Services } from '../services.ts';
 import type { Sheet } from '../sheets/sheets.schemas.ts';
@@ -8,21 +9,6 @@ import type { Sheet } from '../sheets/sheets.schemas.ts';
 export const CHART_MONTHS = 6;
 // Enough for any school; the home page reads a few queries per cohort.
 const MAX_COHORTS = 100;
-
-const SHORT_MONTHS = [
-  'jan',
-  'fev',
-  'mar',
-  'abr',
-  'mai',
-  'jun',
-  'jul',
-  'ago',
-  'set',
-  'out',
-  'nov',
-  'dez',
-];
 
 export interface HomeCounts {
   readonly activeStudents: number;
@@ -132,11 +118,7 @@ export function attendancePct(sheet: Pick<Sheet, 'rows'>): number | null {
 }
 
 /** `2026-03` → `mar/26`, for the chart's axis. */
-export function shortMonth(month: string): string {
-  const [year = '', number = ''] = month.split('-');
-  const name = SHORT_MONTHS[Number(number) - 1];
-  return name ? `${name}/${year.slice(2)}` : month;
-}
+export const shortMonth = formatShortMonth;
 
 /**
  * The chart's data, as JSON safe inside `<script type="application/json">`:

@@ -7,7 +7,14 @@ import { AppError } from '../platform/errors/app-error.ts';
 import type { StudentEnrollment } from '../enrollments/enrollments.repo.ts';
 import type { Services } from '../services.ts';
 import type { ActivityCell } from '../sheets/sheets.schemas.ts';
-import { formatDate, formatDateTime, formatMonth, formatPct, label } from '../web/format.ts';
+import {
+  MONTH_NAMES,
+  formatDate,
+  formatDateTime,
+  formatMonth,
+  formatPct,
+  label,
+} from '../web/format.ts';
 import type { StudentView } from './students.schemas.ts';
 
 /**
@@ -28,21 +35,6 @@ const SOURCE_PT: Record<MarkSource, string> = {
   import: 'Importação',
   system: 'Sistema',
 };
-
-const MONTH_ABBREVIATIONS = [
-  'jan',
-  'fev',
-  'mar',
-  'abr',
-  'mai',
-  'jun',
-  'jul',
-  'ago',
-  'set',
-  'out',
-  'nov',
-  'dez',
-];
 
 export interface EnrollmentView {
   readonly cohortId: number;
@@ -186,7 +178,7 @@ function cellView(cell: ActivityCell): CellView {
 
 function shortMonth(month: string): string {
   const { year, month: number } = parseMonth(month);
-  return `${MONTH_ABBREVIATIONS[number - 1] ?? ''}/${year}`;
+  return `${MONTH_NAMES[number - 1]?.slice(0, 3) ?? ''}/${year}`;
 }
 
 function reportView(report: Report, minAttendancePct: number | null): ReportView {

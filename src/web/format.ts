@@ -10,7 +10,7 @@ const WEEKDAY_NAMES: Record<string, string> = {
   sun: 'domingo',
 };
 
-const MONTH_NAMES = [
+export const MONTH_NAMES: readonly string[] = [
   'janeiro',
   'fevereiro',
   'março',
@@ -101,6 +101,13 @@ export function formatMonth(month: string): string {
   const [year, number] = month.split('-');
   const name = MONTH_NAMES[Number(number) - 1];
   return name && year ? `${name} de ${year}` : month;
+}
+
+/** `2026-03` → `mar/26`, for chart axes and narrow columns. */
+export function formatShortMonth(month: string): string {
+  const [year = '', number = ''] = month.split('-');
+  const name = MONTH_NAMES[Number(number) - 1];
+  return name ? `${name.slice(0, 3)}/${year.slice(2)}` : month;
 }
 
 export function formatWeekday(weekday: string | null): string {
