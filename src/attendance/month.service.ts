@@ -105,7 +105,13 @@ export class MonthAttendanceService {
       throwIfRefused(plans.map((entry) => entry.plan));
       const stored = await this.marks.write(trx, actor, plans, 'month');
 
-      const grid = await this.grid(trx, cohortId, month);
+      // The marks of the saved sessions are known already: only the others are read back.
+      const known = new Map<number, Map<number, Mark>>();
+      for (const { context, plan } of plans) {
+        known.set(context.session.id, new Map(plan.previous));
+      }
+      for (const mark of stored) known.get(mark.sessionId)?.set(mark.studentId, mark);
+      const grid = await this.grid(trx, cohortId, month, known);
       return { ...grid, changed: stored.length, createdSessions: resolved.created };
     });
   }
@@ -220,13 +226,22 @@ export class MonthAttendanceService {
     await repo.update(session.id, { time, subject, isExtra, updatedAt: now });
   }
 
-  private async grid(db: Queryable, cohortId: number, month: string): Promise<MonthGrid> {
+  private async grid(
+    db: Queryable,
+    cohortId: number,
+    month: string,
+    known: ReadonlyMap<number, ReadonlyMap<number, Mark>> = new Map(),
+  ): Promise<MonthGrid> {
     const repo = new AttendanceRepo(db);
     const range = monthRange(month);
     const activities = await repo.activitiesOf(cohortId);
     const sessions = await new SessionsRepo(db).listForCohort(cohortId, month, month);
     const roster = await repo.rosterOf(cohortId, range.first, range.last);
-    const marks = await repo.marksOfSessions(sessions.map((s) => s.id));
+    const unknown = sessions.filter((s) => !known.has(s.id)).map((s) => s.id);
+    const marks = [
+      ...[...known.values()].flatMap((bySession) => [...bySession.values()]),
+      ...(await repo.marksOfSessions(unknown)),
+    ].sort((a, b) => a.sessionId - b.sessionId || a.studentId - b.studentId);
 
     return {
       cohortId,
