@@ -31,8 +31,27 @@ export async function createTestDatabase(
   options: { migrate?: boolean } = {},
 ): Promise<TestDatabase> {
   const testDb = dialect === 'postgres' ? await createPostgresSchema() : createSqlite();
-  if (options.migrate ?? true) await migrateToLatest(testDb.database);
+  if (options.migrate ?? true) await migrateWithRetry(testDb.database);
   return testDb;
+}
+
+/**
+ * Kysely's migrator looks for its tables across every schema; when another
+ * test file drops its own schema at that moment, PostgreSQL answers 3F000
+ * ("schema does not exist") for the vanished one. Only tests create and drop
+ * schemas concurrently, so only tests retry.
+ */
+async function migrateWithRetry(database: Database, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await migrateToLatest(database);
+      return;
+    } catch (error) {
+      const code = (error as { cause?: { code?: unknown } }).cause?.code;
+      if (code !== '3F000' || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
 }
 
 function createSqlite(): TestDatabase {
