@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Migration, MigrationInfo, MigrationProvider, MigrationResult } from 'kysely';
 
 import type { Database, Dialect } from './database.ts';
@@ -54,7 +54,28 @@ export async function migrationStatus(database: Database): Promise<readonly Migr
   return migrator(database).getMigrations();
 }
 
+/**
+ * True when some migration has not run. Reads Kysely's bookkeeping table
+ * directly: the Migrator would first introspect every schema of the
+ * database, which is slow and, on PostgreSQL, fails if another schema is
+ * dropped meanwhile. Readiness probes call this often.
+ */
 export async function hasPendingMigrations(database: Database): Promise<boolean> {
-  const status = await migrationStatus(database);
-  return status.some((migration) => migration.executedAt === undefined);
+  const known = Object.keys(migrations(database.dialect));
+  let applied: Set<string>;
+  try {
+    const result = await sql<{ name: string }>`select name from kysely_migration`.execute(
+      database.db,
+    );
+    applied = new Set(result.rows.map((row) => row.name));
+  } catch (error) {
+    if (isMissingTable(error)) return true;
+    throw error;
+  }
+  return known.some((name) => !applied.has(name));
+}
+
+function isMissingTable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '42P01' || (typeof message === 'string' && message.includes('no such table'));
 }
