@@ -1,0 +1,104 @@
+import { InvalidArgumentError } from 'commander';
+
+import { hasPendingMigrations } from '../platform/db/migrate.ts';
+import { QUEUE_NAMES } from '../platform/jobs/job-queue.ts';
+import type {
+  JobBackend,
+  JobHandlers,
+  JobScheduler,
+  QueueName,
+} from '../platform/jobs/job-queue.ts';
+import { createJobBackend } from '../platform/jobs/jobs.ts';
+import { CliError } from './cli-error.ts';
+import type { Runtime } from './runtime.ts';
+
+export interface WorkerCommandOptions {
+  readonly queues: readonly QueueName[];
+  readonly concurrency: number;
+  /** What the worker can run, by job name; features add theirs (`<feature>.jobs.ts`). */
+  readonly handlers: JobHandlers;
+}
+
+/** Running jobs get this long to finish at SIGTERM before they are handed back. */
+const WORKER_GRACE_MS = 25_000;
+
+/** `omaum worker`: runs jobs of the given queues until SIGTERM or SIGINT. */
+export async function runWorker(runtime: Runtime, options: WorkerCommandOptions): Promise<void> {
+  await requireMigrated(runtime);
+  const backend = await createJobBackend(runtime);
+  if (Object.keys(options.handlers).length === 0) {
+    runtime.logger.warn('worker: no job handlers are registered; every job it takes will fail');
+  }
+  const worker = backend.createWorker({ ...options, logger: runtime.logger });
+  await worker.start();
+  runtime.logger.info(
+    { queues: options.queues, concurrency: options.concurrency, backend: backend.kind },
+    'worker started',
+  );
+  stopOnSignals(runtime, backend, () => worker.stop(WORKER_GRACE_MS));
+}
+
+/** `omaum scheduler`: fires the cron schedules until SIGTERM or SIGINT. */
+export async function runScheduler(runtime: Runtime): Promise<void> {
+  await requireMigrated(runtime);
+  const backend = await createJobBackend(runtime);
+  const scheduler: JobScheduler = backend.createScheduler(runtime.logger);
+  await scheduler.start();
+  runtime.logger.info({ backend: backend.kind }, 'scheduler started');
+  stopOnSignals(runtime, backend, () => scheduler.stop());
+}
+
+/** Parses `--queues a,b`; every name must be a known queue. */
+export function parseQueues(value: string): QueueName[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const queues = names.map((name) => QUEUE_NAMES.find((queue) => queue === name));
+  const unknown = names.filter((_name, index) => queues[index] === undefined);
+  if (unknown.length > 0 || names.length === 0) {
+    throw new InvalidArgumentError(
+      `unknown queue(s) ${unknown.join(', ')}; known: ${QUEUE_NAMES.join(', ')}`,
+    );
+  }
+  return queues.filter((queue): queue is QueueName => queue !== undefined);
+}
+
+async function requireMigrated(runtime: Runtime): Promise<void> {
+  // The embedded backend's tables come from a migration: say so rather than fail on a query.
+  if (await hasPendingMigrations(runtime.database)) {
+    throw new CliError('the database has pending migrations: run `omaum migrate latest` first');
+  }
+}
+
+// The process is killed if stopping takes longer than the grace plus this margin.
+const FORCED_EXIT_MARGIN_MS = 5_000;
+
+/**
+ * On SIGTERM or SIGINT: stop (which, for a worker, waits for running jobs,
+ * then hands back the unfinished ones), close the backend and the database,
+ * exit 0. The exit is explicit so that a stray timer cannot keep it alive.
+ */
+function stopOnSignals(runtime: Runtime, backend: JobBackend, stop: () => Promise<void>): void {
+  let isStopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (isStopping) return;
+    isStopping = true;
+    runtime.logger.info({ signal }, 'shutting down');
+    const forced = setTimeout(() => {
+      runtime.logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, WORKER_GRACE_MS + FORCED_EXIT_MARGIN_MS);
+    forced.unref();
+    stop()
+      .then(() => backend.close())
+      .then(() => runtime.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        runtime.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
