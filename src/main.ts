@@ -5,7 +5,15 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 
+import {
+  createBackup,
+  listBackups,
+  restoreBackup,
+  runBackupCommand,
+  verifyBackup,
+} from './cli/backup.command.ts';
 import { reportError } from './cli/cli-error.ts';
+import { listJobs, retryJob } from './cli/jobs.command.ts';
 import { migrateLatest, showMigrationStatus } from './cli/migrate.command.ts';
 import { openRuntime } from './cli/runtime.ts';
 import type { Runtime } from './cli/runtime.ts';
@@ -13,7 +21,10 @@ import { serve } from './cli/serve.command.ts';
 import { rebuildStatistics } from './cli/stats.command.ts';
 import { createUser } from './cli/users.command.ts';
 import { omaumVersion } from './cli/version.ts';
+import { parseQueues, runScheduler, runWorker } from './cli/worker.command.ts';
 import type { Role } from './platform/db/tables.ts';
+import { JOB_STATES, QUEUE_NAMES } from './platform/jobs/job-queue.ts';
+import type { JobState, QueueName } from './platform/jobs/job-queue.ts';
 
 const ROLES: readonly Role[] = ['admin', 'secretary', 'instructor', 'viewer'];
 
@@ -40,6 +51,8 @@ addMigrateCommands(program);
 addUsersCommands(program);
 addDemoCommand(program);
 addStatsCommands(program);
+addBackupCommands(program);
+addJobCommands(program);
 
 function addServerCommands(cli: Command): void {
   cli
@@ -122,6 +135,92 @@ function addStatsCommands(cli: Command): void {
           { cohortId: options.cohort, fromMonth: options.from, toMonth: options.to },
           options.json,
         ),
+      ),
+    );
+}
+
+function addJobCommands(cli: Command): void {
+  cli
+    .command('worker')
+    .description('run background jobs until SIGTERM (then finish or hand back running ones)')
+    .option('--queues <a,b>', 'queues to take jobs from (default: all)', parseQueues)
+    .option('--concurrency <n>', 'jobs run at the same time', parseId, 1)
+    .action((options: { queues?: QueueName[]; concurrency: number }) =>
+      runForever((runtime) =>
+        runWorker(runtime, {
+          queues: options.queues ?? [...QUEUE_NAMES],
+          concurrency: options.concurrency,
+          // The features' job handlers (`<feature>.jobs.ts`) are registered here.
+          handlers: {},
+        }),
+      ),
+    );
+  cli
+    .command('scheduler')
+    .description('fire the cron schedules until SIGTERM (one job per tick, even with several)')
+    .action(() => runForever((runtime) => runScheduler(runtime)));
+
+  const jobs = cli.command('jobs').description('background jobs');
+  jobs
+    .command('list')
+    .description('list jobs, newest first')
+    .addOption(new Option('--queue <queue>', 'only this queue').choices(QUEUE_NAMES))
+    .addOption(new Option('--state <state>', 'only this state').choices(JOB_STATES))
+    .option('--limit <n>', 'at most this many (max 500)', parseId, 50)
+    .option('--json', 'print JSON', false)
+    .action((options: { queue?: QueueName; state?: JobState; limit: number; json: boolean }) =>
+      runOnce((runtime) =>
+        listJobs(
+          runtime,
+          { queue: options.queue, state: options.state, limit: options.limit },
+          options.json,
+        ),
+      ),
+    );
+  jobs
+    .command('retry')
+    .description('run a failed job again, with a fresh set of attempts')
+    .argument('<id>', 'job id')
+    .option('--json', 'print the job as JSON', false)
+    .action((id: string, options: JsonOption) =>
+      runOnce((runtime) => retryJob(runtime, id, options.json)),
+    );
+}
+
+function addBackupCommands(cli: Command): void {
+  const backup = cli.command('backup').description('database backups (see docs/backups.md)');
+  backup
+    .command('create')
+    .description('back up the database now, with a checksum; the application stays online')
+    .option('--json', 'print JSON', false)
+    .action((options: JsonOption) =>
+      runBackupCommand((service) => createBackup(service, options.json)),
+    );
+  backup
+    .command('list')
+    .description('list the backups, newest first, with size, date and checksum status')
+    .option('--no-checksum', 'do not read the files to check their checksums')
+    .option('--json', 'print JSON', false)
+    .action((options: JsonOption & { checksum: boolean }) =>
+      runBackupCommand((service) =>
+        listBackups(service, { isJson: options.json, isChecksumChecked: options.checksum }),
+      ),
+    );
+  backup
+    .command('verify [file]')
+    .description('check the checksum and open the backup (default: the newest); exits 1 if bad')
+    .option('--json', 'print JSON', false)
+    .action((file: string | undefined, options: JsonOption) =>
+      runBackupCommand((service) => verifyBackup(service, file, options.json)),
+    );
+  backup
+    .command('restore <file>')
+    .description('verify a backup, then replace the database with it (stop OMAUM first)')
+    .option('--yes', 'confirm: the current data is replaced', false)
+    .option('--json', 'print JSON', false)
+    .action((file: string, options: JsonOption & { yes: boolean }) =>
+      runBackupCommand((service) =>
+        restoreBackup(service, file, { isJson: options.json, isConfirmed: options.yes }),
       ),
     );
 }

@@ -4,12 +4,16 @@ import type { Migration, MigrationInfo, MigrationProvider, MigrationResult } fro
 import type { Database, Dialect } from './database.ts';
 import { academicStructure } from './migrations/0001-academic-structure.ts';
 import { attendance } from './migrations/0002-attendance.ts';
+import { jobs } from './migrations/0003-jobs.ts';
+import { sentEmails } from './migrations/0004-sent-emails.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-academic-structure': academicStructure(dialect),
     '0002-attendance': attendance(dialect),
+    '0003-jobs': jobs(dialect),
+    '0004-sent-emails': sentEmails(dialect),
   };
 }
 

@@ -189,6 +189,57 @@ export interface AttendanceCountersTable {
   updatedAt: Timestamp;
 }
 
+/** Stored job states; "delayed" is a waiting job whose runAt is in the future. */
+export type StoredJobState = 'waiting' | 'active' | 'completed' | 'failed';
+
+/** The embedded job queue (see `src/platform/jobs/embedded/`). */
+export interface JobsTable {
+  id: string;
+  queue: string;
+  name: string;
+  /** JSON. */
+  data: string;
+  state: StoredJobState;
+  priority: number;
+  runAt: Timestamp;
+  attemptsMade: number;
+  maxAttempts: number;
+  backoffMs: number;
+  timeoutMs: number;
+  progress: number;
+  /** JSON. */
+  result: string | null;
+  failedReason: string | null;
+  /** The worker holding the job while it is active. */
+  lockedBy: string | null;
+  leaseUntil: Timestamp | null;
+  createdAt: ColumnType<Timestamp, Timestamp, never>;
+  startedAt: Timestamp | null;
+  finishedAt: Timestamp | null;
+  updatedAt: Timestamp;
+}
+
+export interface JobSchedulesTable {
+  id: string;
+  queue: string;
+  name: string;
+  /** JSON. */
+  data: string;
+  cron: string;
+  timeZone: string;
+  nextRunAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** E-mails already sent, by idempotency key; a retry finds its key and sends nothing. */
+export interface SentEmailsTable {
+  id: Id;
+  idempotencyKey: string;
+  messageId: string;
+  transport: 'smtp' | 'outbox';
+  sentAt: Timestamp;
+}
+
 export interface DB {
   courses: CoursesTable;
   students: StudentsTable;
@@ -201,6 +252,9 @@ export interface DB {
   marks: MarksTable;
   markHistory: MarkHistoryTable;
   attendanceCounters: AttendanceCountersTable;
+  jobs: JobsTable;
+  jobSchedules: JobSchedulesTable;
+  sentEmails: SentEmailsTable;
 }
 
 export type Course = Selectable<CoursesTable>;
@@ -228,3 +282,5 @@ export type Mark = Selectable<MarksTable>;
 export type NewMark = Insertable<MarksTable>;
 export type MarkHistoryEntry = Selectable<MarkHistoryTable>;
 export type AttendanceCounters = Selectable<AttendanceCountersTable>;
+export type JobRow = Selectable<JobsTable>;
+export type JobScheduleRow = Selectable<JobSchedulesTable>;
