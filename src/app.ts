@@ -25,6 +25,7 @@ import {
   registerErrorHandling,
   routePath,
 } from './platform/http/error-handler.ts';
+import type { JobQueue } from './platform/jobs/job-queue.ts';
 import type { Logger } from './platform/logging/logger.ts';
 import { createServices } from './services.ts';
 import type { Services } from './services.ts';
@@ -48,6 +49,8 @@ export interface AppDeps {
   readonly database: Database;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** Background jobs (exports, e-mail, rebuilds); absent in processes and tests without one. */
+  readonly jobs?: JobQueue | null;
   /** Shared with other processes so that a session cookie works on all of them. */
   readonly sessionSecret: string;
 }

@@ -10,12 +10,15 @@ import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
 import { SessionsService } from './sessions/sessions.service.ts';
 import { SheetsService } from './sheets/sheets.service.ts';
+import type { JobQueue } from './platform/jobs/job-queue.ts';
 import type { Logger } from './platform/logging/logger.ts';
 import { StudentsService } from './students/students.service.ts';
 import { UsersService } from './users/users.service.ts';
 
 /** What the services are built from. */
 export interface ServiceDeps {
+  /** The background-job queue; null where none is configured (most tests). */
+  readonly jobs?: JobQueue | null;
   readonly config: Config;
   readonly database: Database;
   readonly clock: Clock;
@@ -24,6 +27,8 @@ export interface ServiceDeps {
 
 /** One instance of every service; routes, pages, CLI and jobs all use these. */
 export interface Services {
+  /** Where services enqueue background work; null when the process has no job backend. */
+  readonly jobs: JobQueue | null;
   /** The institution's time zone: what "today" and "this month" mean on pages and reports. */
   readonly timeZone: string;
   readonly clock: Clock;
@@ -44,6 +49,7 @@ export function createServices(deps: ServiceDeps): Services {
   const { db } = deps.database;
   const attendance = new AttendanceService(db, deps.clock, deps.config.timeZone);
   return {
+    jobs: deps.jobs ?? null,
     timeZone: deps.config.timeZone,
     clock: deps.clock,
     auth: new AuthService(db, deps.clock, {
