@@ -17,6 +17,7 @@ import { attendanceRoutes } from './attendance/attendance.routes.ts';
 import { cohortRoutes } from './cohorts/cohorts.routes.ts';
 import { courseRoutes } from './courses/courses.routes.ts';
 import { enrollmentRoutes } from './enrollments/enrollments.routes.ts';
+import { exportRoutes } from './exports/exports.routes.ts';
 import type { Clock } from './platform/clock.ts';
 import { systemClock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(sessionRoutes, { services });
       await api.register(attendanceRoutes, { services });
       await api.register(sheetRoutes, { services });
+      await api.register(exportRoutes, { services });
     },
     { prefix: '/api/v1' },
   );
