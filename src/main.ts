@@ -58,14 +58,18 @@ function addServerCommands(cli: Command): void {
   cli
     .command('start')
     .description('run everything in one process: migrations, web server (embedded default)')
-    .action(() => runForever((runtime) => serve(runtime, { shouldMigrate: true })));
+    .action(() =>
+      runForever((runtime) => serve(runtime, { shouldMigrate: true, shouldRunJobs: true })),
+    );
 
   cli
     .command('serve')
     .description('run the web server only (migrations must be applied with `omaum migrate`)')
     .option('--migrate', 'apply pending migrations first', false)
     .action((options: { migrate: boolean }) =>
-      runForever((runtime) => serve(runtime, { shouldMigrate: options.migrate })),
+      runForever((runtime) =>
+        serve(runtime, { shouldMigrate: options.migrate, shouldRunJobs: false }),
+      ),
     );
 }
 
@@ -150,8 +154,7 @@ function addJobCommands(cli: Command): void {
         runWorker(runtime, {
           queues: options.queues ?? [...QUEUE_NAMES],
           concurrency: options.concurrency,
-          // The features' job handlers (`<feature>.jobs.ts`) are registered here.
-          handlers: {},
+          handlers: 'all',
         }),
       ),
     );

@@ -4,13 +4,24 @@ import { hasPendingMigrations, migrateToLatest } from '../platform/db/migrate.ts
 import { resolveSessionSecret } from '../platform/security/session-secret.ts';
 import { createServices } from '../services.ts';
 import { systemClock } from '../platform/clock.ts';
+import { createJobHandlers, defaultSchedules } from '../jobs/job-handlers.ts';
+import { QUEUE_NAMES } from '../platform/jobs/job-queue.ts';
+import type { JobBackend, JobScheduler, JobWorker } from '../platform/jobs/job-queue.ts';
+import { createJobBackend } from '../platform/jobs/jobs.ts';
 import { CliError } from './cli-error.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface ServeOptions {
   /** Apply pending migrations first (the embedded default does). */
   readonly shouldMigrate: boolean;
+  /** Run a worker for every queue and the scheduler in this process (`omaum start`). */
+  readonly shouldRunJobs: boolean;
 }
+
+/** Jobs run at once by the worker inside an all-in-one process. */
+const IN_PROCESS_CONCURRENCY = 2;
+// Jobs still running at shutdown get this long before they are handed back.
+const JOB_GRACE_MS = 10_000;
 
 /**
  * Migrates, makes sure an administrator exists, and serves HTTP until
@@ -23,16 +34,43 @@ export async function serve(runtime: Runtime, options: ServeOptions): Promise<Ap
   // Before listening, so that whoever sees the server answer can also sign in.
   await announceInitialAdmin(runtime);
 
+  const backend = await createJobBackend(runtime);
   const app = await buildApp({
     config,
     database,
     logger,
+    jobs: backend.queue,
     sessionSecret: resolveSessionSecret(config),
   });
-  stopOnSignals(app, runtime);
+  const jobs = options.shouldRunJobs ? await startJobs(runtime, backend, app) : null;
+  stopOnSignals(app, runtime, backend, jobs);
   await app.listen({ host: config.host, port: config.port });
   logger.info({ url: config.baseUrl, database: database.description }, 'omaum is listening');
   return app;
+}
+
+interface RunningJobs {
+  readonly worker: JobWorker;
+  readonly scheduler: JobScheduler;
+}
+
+/** The all-in-one process: a worker for every queue and the scheduler, beside the web server. */
+async function startJobs(runtime: Runtime, backend: JobBackend, app: App): Promise<RunningJobs> {
+  const handlers = createJobHandlers({ ...runtime, services: app.services });
+  for (const schedule of defaultSchedules(runtime.config)) {
+    await backend.queue.upsertSchedule(schedule);
+  }
+  const worker = backend.createWorker({
+    queues: [...QUEUE_NAMES],
+    concurrency: IN_PROCESS_CONCURRENCY,
+    handlers,
+    logger: runtime.logger,
+  });
+  const scheduler = backend.createScheduler(runtime.logger);
+  await worker.start();
+  await scheduler.start();
+  runtime.logger.info({ backend: backend.kind }, 'worker and scheduler started in process');
+  return { worker, scheduler };
 }
 
 async function prepareSchema(runtime: Runtime, shouldMigrate: boolean): Promise<void> {
@@ -79,14 +117,19 @@ async function announceInitialAdmin(runtime: Runtime): Promise<void> {
 }
 
 // How long in-flight requests get to finish before the process gives up on them.
-const SHUTDOWN_GRACE_MS = 15_000;
+const SHUTDOWN_GRACE_MS = 15_000 + JOB_GRACE_MS;
 
 /**
  * On SIGTERM or SIGINT: stop accepting connections, finish in-flight requests,
  * close the database, then exit 0. The exit is explicit so that a forgotten
  * timer or socket cannot keep a stopped server alive.
  */
-function stopOnSignals(app: App, runtime: Runtime): void {
+function stopOnSignals(
+  app: App,
+  runtime: Runtime,
+  backend: JobBackend,
+  jobs: RunningJobs | null,
+): void {
   let isStopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (isStopping) return;
@@ -99,6 +142,9 @@ function stopOnSignals(app: App, runtime: Runtime): void {
     forced.unref();
     app
       .close()
+      .then(() => jobs?.worker.stop(JOB_GRACE_MS))
+      .then(() => jobs?.scheduler.stop())
+      .then(() => backend.close())
       .then(() => runtime.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {

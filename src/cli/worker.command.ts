@@ -9,14 +9,17 @@ import type {
   QueueName,
 } from '../platform/jobs/job-queue.ts';
 import { createJobBackend } from '../platform/jobs/jobs.ts';
+import { createJobHandlers, defaultSchedules } from '../jobs/job-handlers.ts';
+import { systemClock } from '../platform/clock.ts';
+import { createServices } from '../services.ts';
 import { CliError } from './cli-error.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface WorkerCommandOptions {
   readonly queues: readonly QueueName[];
   readonly concurrency: number;
-  /** What the worker can run, by job name; features add theirs (`<feature>.jobs.ts`). */
-  readonly handlers: JobHandlers;
+  /** What the worker can run, by job name; 'all' is every feature's (`src/jobs/job-handlers.ts`). */
+  readonly handlers: JobHandlers | 'all';
 }
 
 /** Running jobs get this long to finish at SIGTERM before they are handed back. */
@@ -26,10 +29,11 @@ const WORKER_GRACE_MS = 25_000;
 export async function runWorker(runtime: Runtime, options: WorkerCommandOptions): Promise<void> {
   await requireMigrated(runtime);
   const backend = await createJobBackend(runtime);
-  if (Object.keys(options.handlers).length === 0) {
+  const handlers = options.handlers === 'all' ? allHandlers(runtime, backend) : options.handlers;
+  if (Object.keys(handlers).length === 0) {
     runtime.logger.warn('worker: no job handlers are registered; every job it takes will fail');
   }
-  const worker = backend.createWorker({ ...options, logger: runtime.logger });
+  const worker = backend.createWorker({ ...options, handlers, logger: runtime.logger });
   await worker.start();
   runtime.logger.info(
     { queues: options.queues, concurrency: options.concurrency, backend: backend.kind },
@@ -38,10 +42,18 @@ export async function runWorker(runtime: Runtime, options: WorkerCommandOptions)
   stopOnSignals(runtime, backend, () => worker.stop(WORKER_GRACE_MS));
 }
 
+function allHandlers(runtime: Runtime, backend: JobBackend): JobHandlers {
+  const services = createServices({ ...runtime, clock: systemClock, jobs: backend.queue });
+  return createJobHandlers({ ...runtime, services });
+}
+
 /** `omaum scheduler`: fires the cron schedules until SIGTERM or SIGINT. */
 export async function runScheduler(runtime: Runtime): Promise<void> {
   await requireMigrated(runtime);
   const backend = await createJobBackend(runtime);
+  for (const schedule of defaultSchedules(runtime.config)) {
+    await backend.queue.upsertSchedule(schedule);
+  }
   const scheduler: JobScheduler = backend.createScheduler(runtime.logger);
   await scheduler.start();
   runtime.logger.info({ backend: backend.kind }, 'scheduler started');
