@@ -18,6 +18,7 @@ import { cohortRoutes } from './cohorts/cohorts.routes.ts';
 import { courseRoutes } from './courses/courses.routes.ts';
 import { enrollmentRoutes } from './enrollments/enrollments.routes.ts';
 import { exportRoutes } from './exports/exports.routes.ts';
+import { jobRoutes } from './jobs/jobs.routes.ts';
 import type { Clock } from './platform/clock.ts';
 import { systemClock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(attendanceRoutes, { services });
       await api.register(sheetRoutes, { services });
       await api.register(exportRoutes, { services });
+      await api.register(jobRoutes, { services });
     },
     { prefix: '/api/v1' },
   );

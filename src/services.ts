@@ -6,6 +6,8 @@ import { ActivitiesService } from './activities/activities.service.ts';
 import { CohortsService } from './cohorts/cohorts.service.ts';
 import { CoursesService } from './courses/courses.service.ts';
 import { EnrollmentsService } from './enrollments/enrollments.service.ts';
+import { ExportsService } from './exports/exports.service.ts';
+import { JobsService } from './jobs/jobs.service.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
 import { SessionsService } from './sessions/sessions.service.ts';
@@ -43,6 +45,9 @@ export interface Services {
   readonly attendance: AttendanceService;
   readonly monthAttendance: MonthAttendanceService;
   readonly sheets: SheetsService;
+  readonly exports: ExportsService;
+  /** Background jobs as administrators see them (not to be confused with `jobs`, the queue). */
+  readonly jobAdmin: JobsService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -66,6 +71,8 @@ export function createServices(deps: ServiceDeps): Services {
     attendance,
     monthAttendance: new MonthAttendanceService(db, deps.clock, attendance),
     sheets: new SheetsService(db),
+    jobAdmin: new JobsService(deps.jobs ?? null),
+    exports: new ExportsService(db, deps.clock, deps.jobs ?? null),
     enrollments: new EnrollmentsService(
       db,
       deps.clock,

@@ -61,6 +61,14 @@ export const MESSAGES_PT: Record<ErrorCode, string> = {
   OMAUM_MARK_RULE_VIOLATION: 'Algumas presenças não seguem as regras; nada foi salvo.',
   OMAUM_MARK_VERSION_CONFLICT:
     'Outra pessoa mudou estas presenças depois que você abriu a página; nada foi salvo.',
+  OMAUM_JOB_NOT_FOUND: 'Tarefa não encontrada.',
+  OMAUM_JOB_NOT_RETRYABLE: 'Só uma tarefa que falhou pode ser repetida.',
+  OMAUM_JOB_QUEUE_UNAVAILABLE: 'A fila de tarefas não está disponível.',
+  OMAUM_EXPORT_NOT_FOUND: 'Exportação não encontrada.',
+  OMAUM_EXPORT_NOT_READY: 'A exportação ainda não está pronta. Aguarde alguns instantes.',
+  OMAUM_EXPORT_EXPIRED: 'A exportação expirou e o arquivo foi apagado; gere uma nova.',
+  OMAUM_EXPORT_QUEUE_UNAVAILABLE:
+    'Não é possível gerar exportações agora. Tente mais tarde ou avise o administrador.',
 };
 
 const FIELD_MESSAGES: readonly [RegExp, string][] = [

@@ -5,8 +5,9 @@ import { buildApp } from '../../src/app.ts';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import type { Clock } from '../../src/platform/clock.ts';
-import type { Dialect } from '../../src/platform/db/database.ts';
+import type { Database, Dialect } from '../../src/platform/db/database.ts';
 import type { Role } from '../../src/platform/db/tables.ts';
+import type { JobQueue } from '../../src/platform/jobs/job-queue.ts';
 import { createLogger } from '../../src/platform/logging/logger.ts';
 import type { TestDatabase } from './databases.ts';
 import { createTestDatabase } from './databases.ts';
@@ -30,7 +31,12 @@ let userCounter = 0;
 /** A complete application on a fresh database, with its logs captured. */
 export async function createTestApp(
   dialect: Dialect,
-  options: { env?: Record<string, string>; clock?: Clock } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    /** Builds the app's job queue on the test database (e.g. an embedded backend's queue). */
+    jobs?: (database: Database) => JobQueue;
+  } = {},
 ): Promise<TestApp> {
   const testDb = await createTestDatabase(dialect);
   const logs: Record<string, unknown>[] = [];
@@ -53,6 +59,7 @@ export async function createTestApp(
     logger,
     sessionSecret: 'test-session-secret-that-is-long-enough',
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.jobs ? { jobs: options.jobs(testDb.database) } : {}),
   });
 
   return {

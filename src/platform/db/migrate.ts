@@ -6,6 +6,7 @@ import { academicStructure } from './migrations/0001-academic-structure.ts';
 import { attendance } from './migrations/0002-attendance.ts';
 import { jobs } from './migrations/0003-jobs.ts';
 import { sentEmails } from './migrations/0004-sent-emails.ts';
+import { exportsTable } from './migrations/0005-exports.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -14,6 +15,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0002-attendance': attendance(dialect),
     '0003-jobs': jobs(dialect),
     '0004-sent-emails': sentEmails(dialect),
+    '0005-exports': exportsTable(dialect),
   };
 }
 

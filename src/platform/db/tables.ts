@@ -240,6 +240,29 @@ export interface SentEmailsTable {
   sentAt: Timestamp;
 }
 
+export type ExportKindColumn = 'sheet' | 'marks' | 'student-report' | 'roll-call';
+export type ExportFormatColumn = 'xlsx' | 'pdf' | 'csv';
+export type ExportStatus = 'queued' | 'running' | 'ready' | 'failed';
+
+/** Files built by the `export.generate` job, downloadable by their owner until `expiresAt`. */
+export interface ExportsTable extends Audited {
+  id: Id;
+  ownerId: number;
+  kind: ExportKindColumn;
+  format: ExportFormatColumn;
+  /** JSON: cohortId, from, to, month, studentId. */
+  params: string;
+  jobId: string | null;
+  status: ExportStatus;
+  /** 0–100. */
+  progress: number;
+  fileName: string | null;
+  filePath: string | null;
+  sizeBytes: number | null;
+  error: string | null;
+  expiresAt: Timestamp | null;
+}
+
 export interface DB {
   courses: CoursesTable;
   students: StudentsTable;
@@ -255,6 +278,7 @@ export interface DB {
   jobs: JobsTable;
   jobSchedules: JobSchedulesTable;
   sentEmails: SentEmailsTable;
+  exports: ExportsTable;
 }
 
 export type Course = Selectable<CoursesTable>;
@@ -283,4 +307,6 @@ export type NewMark = Insertable<MarksTable>;
 export type MarkHistoryEntry = Selectable<MarkHistoryTable>;
 export type AttendanceCounters = Selectable<AttendanceCountersTable>;
 export type JobRow = Selectable<JobsTable>;
+export type ExportRow = Selectable<ExportsTable>;
+export type NewExport = Insertable<ExportsTable>;
 export type JobScheduleRow = Selectable<JobSchedulesTable>;

@@ -129,6 +129,24 @@ export const ERRORS = {
     statusCode: 409,
     message: 'Someone changed these marks since you read them; nothing was saved',
   },
+
+  OMAUM_JOB_NOT_FOUND: { statusCode: 404, message: 'There is no such job' },
+  OMAUM_JOB_NOT_RETRYABLE: { statusCode: 409, message: 'Only a failed job can be retried' },
+  OMAUM_JOB_QUEUE_UNAVAILABLE: {
+    statusCode: 503,
+    message: 'This process has no background job queue',
+  },
+
+  OMAUM_EXPORT_NOT_FOUND: { statusCode: 404, message: 'You have no export with this id' },
+  OMAUM_EXPORT_NOT_READY: { statusCode: 409, message: 'The export is not ready yet' },
+  OMAUM_EXPORT_EXPIRED: {
+    statusCode: 410,
+    message: 'The export has expired and its file is gone; request a new one',
+  },
+  OMAUM_EXPORT_QUEUE_UNAVAILABLE: {
+    statusCode: 503,
+    message: 'Exports cannot be produced now: no background job queue is running',
+  },
 } as const satisfies Record<string, { statusCode: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
