@@ -14,11 +14,13 @@ import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config/config.ts';
 import { activityRoutes } from './activities/activities.routes.ts';
 import { attendanceRoutes } from './attendance/attendance.routes.ts';
+import { importRoutes } from './attendance/import/import.routes.ts';
 import { cohortRoutes } from './cohorts/cohorts.routes.ts';
 import { courseRoutes } from './courses/courses.routes.ts';
 import { enrollmentRoutes } from './enrollments/enrollments.routes.ts';
 import { exportRoutes } from './exports/exports.routes.ts';
 import { jobRoutes } from './jobs/jobs.routes.ts';
+import { reportScheduleRoutes } from './reports/report-schedules.routes.ts';
 import type { Clock } from './platform/clock.ts';
 import { systemClock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
@@ -42,6 +44,8 @@ import { homePages } from './home/home.pages.ts';
 import { attendancePages } from './attendance/attendance.pages.ts';
 import { cohortPages } from './cohorts/cohorts.pages.ts';
 import { sheetPages } from './sheets/sheets.pages.ts';
+import { exportPages } from './exports/exports.pages.ts';
+import { jobPages } from './jobs/jobs.pages.ts';
 import { studentPages } from './students/students.pages.ts';
 import { userPages } from './users/users.pages.ts';
 import { userRoutes } from './users/users.routes.ts';
@@ -93,6 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await cohortPages(pages, services);
     await attendancePages(pages, services);
     await sheetPages(pages, services);
+    await exportPages(pages, services);
+    await jobPages(pages, services);
   });
   await app.register(
     async (api) => {
@@ -105,9 +111,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(enrollmentRoutes, { services });
       await api.register(sessionRoutes, { services });
       await api.register(attendanceRoutes, { services });
+      await api.register(importRoutes, { services, db: deps.database.db });
       await api.register(sheetRoutes, { services });
       await api.register(exportRoutes, { services });
       await api.register(jobRoutes, { services });
+      await api.register(reportScheduleRoutes, { services, db: deps.database.db });
     },
     { prefix: '/api/v1' },
   );

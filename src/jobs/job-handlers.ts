@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import { rebuildCounters } from '../attendance/counters.ts';
+import { importHandlers } from '../attendance/import/import.jobs.ts';
 import { backupServiceFor } from '../backups/backup.service.ts';
 import type { Config } from '../config/config.ts';
 import { exportHandlers } from '../exports/exports.jobs.ts';
@@ -10,6 +11,7 @@ import { UnrecoverableJobError } from '../platform/jobs/job-queue.ts';
 import type { Logger } from '../platform/logging/logger.ts';
 import { createMailer, defaultFromAddress, MailError } from '../platform/mail/mailer.ts';
 import type { MailMessage } from '../platform/mail/mailer.ts';
+import { reportScheduleHandlers } from '../reports/report-schedules.jobs.ts';
 import type { Services } from '../services.ts';
 import { cleanUp } from './maintenance.ts';
 
@@ -33,8 +35,10 @@ export function createJobHandlers(deps: HandlerDeps): JobHandlers {
       services: deps.services,
       exportsDir: path.join(deps.config.dataDir, 'exports'),
     }),
+    ...importHandlers({ services: deps.services, db: deps.database.db }),
     'statistics.rebuild': rebuildStatistics(deps),
     'email.send': sendEmail(deps),
+    ...reportScheduleHandlers(deps),
     'maintenance.cleanup': (context) => cleanUp(deps.database, deps.services.clock, context),
     'maintenance.backup': ({ signal }) =>
       backupServiceFor(deps.config, deps.logger).runScheduled(signal),

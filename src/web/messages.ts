@@ -69,6 +69,7 @@ export const MESSAGES_PT: Record<ErrorCode, string> = {
   OMAUM_EXPORT_EXPIRED: 'A exportação expirou e o arquivo foi apagado; gere uma nova.',
   OMAUM_EXPORT_QUEUE_UNAVAILABLE:
     'Não é possível gerar exportações agora. Tente mais tarde ou avise o administrador.',
+  OMAUM_REPORT_SCHEDULE_NOT_FOUND: 'Agendamento de relatório não encontrado.',
 };
 
 const FIELD_MESSAGES: readonly [RegExp, string][] = [

@@ -16,6 +16,7 @@ const NAV: readonly { href: string; label: string; roles: readonly Role[] }[] = 
   { href: '/alunos', label: 'Alunos', roles: ['admin', 'secretary', 'instructor', 'viewer'] },
   { href: '/cursos', label: 'Cursos', roles: ['admin', 'secretary', 'viewer'] },
   { href: '/usuarios', label: 'Usuários', roles: ['admin'] },
+  { href: '/tarefas', label: 'Tarefas', roles: ['admin'] },
 ];
 
 /** The navigation a role may use, with the current section marked. */

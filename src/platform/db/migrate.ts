@@ -7,6 +7,7 @@ import { attendance } from './migrations/0002-attendance.ts';
 import { jobs } from './migrations/0003-jobs.ts';
 import { sentEmails } from './migrations/0004-sent-emails.ts';
 import { exportsTable } from './migrations/0005-exports.ts';
+import { reportSchedules } from './migrations/0006-report-schedules.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -16,6 +17,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0003-jobs': jobs(dialect),
     '0004-sent-emails': sentEmails(dialect),
     '0005-exports': exportsTable(dialect),
+    '0006-report-schedules': reportSchedules(dialect),
   };
 }
 

@@ -263,6 +263,23 @@ export interface ExportsTable extends Audited {
   expiresAt: Timestamp | null;
 }
 
+export type ReportKind = 'sheet-month' | 'sheet-accumulated';
+
+/** A cohort's sheet e-mailed on a cron schedule by the `reports.scheduled` job. */
+export interface ReportSchedulesTable extends Audited {
+  id: Id;
+  cohortId: number;
+  report: ReportKind;
+  format: ExportFormatColumn;
+  /** JSON array of e-mail addresses. */
+  recipients: string;
+  cron: string;
+  timeZone: string;
+  isActive: boolean;
+  createdBy: number | null;
+  lastRunAt: Timestamp | null;
+}
+
 export interface DB {
   courses: CoursesTable;
   students: StudentsTable;
@@ -279,6 +296,7 @@ export interface DB {
   jobSchedules: JobSchedulesTable;
   sentEmails: SentEmailsTable;
   exports: ExportsTable;
+  reportSchedules: ReportSchedulesTable;
 }
 
 export type Course = Selectable<CoursesTable>;
@@ -308,5 +326,6 @@ export type MarkHistoryEntry = Selectable<MarkHistoryTable>;
 export type AttendanceCounters = Selectable<AttendanceCountersTable>;
 export type JobRow = Selectable<JobsTable>;
 export type ExportRow = Selectable<ExportsTable>;
+export type ReportScheduleRow = Selectable<ReportSchedulesTable>;
 export type NewExport = Insertable<ExportsTable>;
 export type JobScheduleRow = Selectable<JobSchedulesTable>;

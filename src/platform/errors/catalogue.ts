@@ -147,6 +147,8 @@ export const ERRORS = {
     statusCode: 503,
     message: 'Exports cannot be produced now: no background job queue is running',
   },
+
+  OMAUM_REPORT_SCHEDULE_NOT_FOUND: { statusCode: 404, message: 'There is no such report schedule' },
 } as const satisfies Record<string, { statusCode: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

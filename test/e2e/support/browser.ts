@@ -16,6 +16,9 @@ import type { Database } from '../../../src/platform/db/database.ts';
 import { migrateToLatest } from '../../../src/platform/db/migrate.ts';
 import type { Role } from '../../../src/platform/db/tables.ts';
 import { createLogger } from '../../../src/platform/logging/logger.ts';
+import { createJobHandlers } from '../../../src/jobs/job-handlers.ts';
+import { createEmbeddedBackend } from '../../../src/platform/jobs/embedded/embedded-backend.ts';
+import type { JobBackend, JobWorker } from '../../../src/platform/jobs/job-queue.ts';
 
 /** Debian's Chromium; tests never download a browser. */
 export const CHROMIUM_PATH = process.env.OMAUM_CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -55,7 +58,7 @@ let userCounter = 0;
  * headless Chromium. The flags keep Chromium off the network this machine
  * does not have.
  */
-export async function startE2e(): Promise<E2eServer> {
+export async function startE2e(options: { jobs?: boolean } = {}): Promise<E2eServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omaum-e2e-'));
   const database = openDatabase({ dialect: 'sqlite', file: path.join(dataDir, 'omaum.sqlite') });
   await migrateToLatest(database);
@@ -63,12 +66,22 @@ export async function startE2e(): Promise<E2eServer> {
     { OMAUM_DATA_DIR: dataDir, OMAUM_RATE_LIMIT: 'off' },
     { useDotenv: false },
   );
+  const logger = createLogger({ level: 'silent' });
+  // With `jobs`, an embedded queue over the same database and a worker in this process.
+  const backend: JobBackend | null = options.jobs ? createEmbeddedBackend(database) : null;
   const app = await buildApp({
     config,
     database,
-    logger: createLogger({ level: 'silent' }),
+    logger,
     sessionSecret: 'e2e-session-secret-long-enough-for-tests',
+    ...(backend ? { jobs: backend.queue } : {}),
   });
+  let worker: JobWorker | null = null;
+  if (backend) {
+    const handlers = createJobHandlers({ config, database, logger, services: app.services });
+    worker = backend.createWorker({ queues: ['heavy', 'default'], handlers, logger });
+    await worker.start();
+  }
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -129,6 +142,8 @@ export async function startE2e(): Promise<E2eServer> {
     },
     async close() {
       await browser.close();
+      await worker?.stop();
+      await backend?.close();
       await app.close();
       await database.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
