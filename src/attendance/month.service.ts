@@ -103,6 +103,7 @@ export class MonthAttendanceService {
         return { context, plan };
       });
       throwIfRefused(plans.map((entry) => entry.plan));
+      // TODO(#5): let the import say `import` here (docs/known-issues.md).
       const stored = await this.marks.write(trx, actor, plans, 'month');
 
       // The marks of the saved sessions are known already: only the others are read back.

@@ -19,6 +19,8 @@ export interface CleanupReport {
 }
 
 /**
+ * TODO(#5): also delete expired export files and rows (docs/known-issues.md).
+ *
  * `maintenance.cleanup`: removes expired API tokens, old finished jobs of the
  * embedded queue and old idempotency keys of sent e-mails. Each step is one
  * statement, so a retry after a failure simply does the rest.

@@ -29,6 +29,9 @@ class Rollback extends Error {}
  * transaction, as `actor`. A month the service refuses is retried without
  * the rows its error names, so that every reason is found. The transaction
  * is committed only when `keep` accepts the problems found.
+ *
+ * TODO(#5): the job lease is not renewed while this transaction holds SQLite's
+ * only connection; a very long import could be claimed twice (docs/known-issues.md).
  */
 export async function saveRows(
   services: Services,
