@@ -5,6 +5,10 @@ export const FIGURE_NAMES = [
   'marks.save.http',
   'sheet.read.1m',
   'sheet.read.scaling',
+  'export.xlsx.time',
+  'export.xlsx.memory',
+  'jobs.embedded.throughput',
+  'jobs.bullmq.throughput',
 ] as const;
 export type FigureName = (typeof FIGURE_NAMES)[number];
 
@@ -22,11 +26,14 @@ export class UsageError extends Error {}
 export const USAGE = `usage: npm run bench -- [--json] [--quick] [--only NAME] [--dialect sqlite|postgres] [--runs N]
 
   --json            print only a JSON array of {name, value, unit, reference, ratio, goal, met}
-  --quick           small data (100k / 10k marks) and fewer runs: a smoke test
+  --quick           small data (100k / 10k marks, 1,000 jobs) and fewer runs: a smoke test
   --only NAME       run one figure: ${FIGURE_NAMES.join(', ')}
   --dialect D       sqlite (default; a WAL file in a temporary folder, removed after) or
                     postgres (OMAUM_BENCH_POSTGRES_URL or OMAUM_TEST_POSTGRES_URL; a fresh
-                    schema, dropped after)
+                    schema, dropped after); the export and job figures ignore it
+                    (jobs.embedded.throughput always uses a fresh SQLite file;
+                    jobs.bullmq.throughput needs OMAUM_BENCH_REDIS_URL or
+                    OMAUM_TEST_REDIS_URL and is skipped without)
   --runs N          timed runs per figure (default 25, --quick 5; reads use twice as many)`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions & { help: boolean } {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 
 import type { Figure } from './figures.ts';
+import { GOAL_KINDS } from './figures.ts';
 
 const COLUMNS = ['name', 'value', 'unit', 'reference', 'ratio', 'goal', 'met'] as const;
 
@@ -12,7 +13,17 @@ function cell(figure: Figure, column: (typeof COLUMNS)[number]): string {
     case 'ratio':
       return `${figure.ratio.toFixed(2)}×`;
     case 'goal':
-      return `≤ ${figure.goal}×`;
+      switch (GOAL_KINDS[figure.name]) {
+        case 'ratio-at-most':
+          return `≤ ${figure.goal}×`;
+        case 'ratio-at-least':
+          return `≥ ${figure.goal}×`;
+        case 'value-at-most':
+          return `≤ ${figure.goal} ${figure.unit}`;
+        case 'value-at-least':
+          return `≥ ${figure.goal} ${figure.unit}`;
+      }
+      return String(figure.goal);
     case 'met':
       return figure.met ? 'yes' : 'NO';
     default:
@@ -34,9 +45,30 @@ export function table(figures: readonly Figure[]): string {
       })
       .join('  ')
       .trimEnd();
-  return [line(COLUMNS), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join(
-    '\n',
-  );
+  const lines = [line(COLUMNS), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
+  const footer = goalFooter(figures);
+  return footer ? `${lines.join('\n')}\n\n${footer}` : lines.join('\n');
+}
+
+/**
+ * How `goal` is read when it is not "ratio at most": in --json the entries
+ * keep the same fields, so the footer (and GOAL_KINDS in figures.ts) says it.
+ */
+function goalFooter(figures: readonly Figure[]): string {
+  const kinds = new Set(figures.map((figure) => GOAL_KINDS[figure.name]));
+  const lines: string[] = [];
+  if (kinds.has('value-at-most') || kinds.has('value-at-least')) {
+    lines.push(
+      'goal with a unit: an absolute limit on value (the reference is only shown next to it); ' +
+        'met = value ≤ goal (export.*) or value ≥ goal (jobs.embedded.throughput).',
+    );
+  }
+  if (kinds.has('ratio-at-least')) {
+    lines.push(
+      'goal ≥ N×: ratio = value / reference must be at least N (throughput, higher is better).',
+    );
+  }
+  return lines.join('\n');
 }
 
 export function machine(): string {

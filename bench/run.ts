@@ -21,7 +21,13 @@ import type { BenchContext, Figure, Rounds } from './figures.ts';
 import { figure, groupByTask, measureReads, saveFigures, sheetTask } from './figures.ts';
 import type { Timing } from './measure.ts';
 import { note, timeOnce } from './measure.ts';
-import type { BenchOptions } from './options.ts';
+import { exportMemoryFigure, exportTimeFigure } from './export-figures.ts';
+import {
+  bullmqThroughputFigure,
+  embeddedThroughputFigure,
+  redisUrlForBench,
+} from './job-figures.ts';
+import type { BenchOptions, FigureName } from './options.ts';
 import { FIGURE_NAMES, USAGE, UsageError, parseOptions, wants } from './options.ts';
 import { loadAverage, machine, table } from './report.ts';
 import type { BenchTarget } from './target.ts';
@@ -105,14 +111,76 @@ async function benchUser(app: App): Promise<{ actor: Actor; token: string }> {
   return { actor: { userId: user.id, role: 'admin', studentId: null, via: 'token' }, token };
 }
 
+/** The figures that need the generated attendance data (and the application). */
+const ATTENDANCE_FIGURES: readonly FigureName[] = [
+  'marks.save.service',
+  'marks.save.http',
+  'sheet.read.1m',
+  'sheet.read.scaling',
+];
+
+/** export.* and jobs.*: no generated data, their own inputs. */
+async function otherFigures(
+  options: BenchOptions,
+  workDir: string,
+  details: string[],
+): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  if (wants(options, 'export.xlsx.time')) {
+    const rounds = {
+      warmup: options.quick ? 1 : 3,
+      runs: options.runs ?? (options.quick ? 3 : 10),
+    };
+    figures.push(await exportTimeFigure(workDir, rounds, details));
+  }
+  if (wants(options, 'export.xlsx.memory')) {
+    figures.push(await exportMemoryFigure(workDir, options.quick ? 1 : 3, details));
+  }
+  const jobs = options.quick ? 1_000 : 10_000;
+  if (wants(options, 'jobs.embedded.throughput')) {
+    figures.push(await embeddedThroughputFigure(workDir, jobs, details));
+  }
+  if (wants(options, 'jobs.bullmq.throughput')) {
+    const redisUrl = redisUrlForBench();
+    if (redisUrl) {
+      figures.push(await bullmqThroughputFigure(redisUrl, jobs, details, cleanups));
+    } else {
+      note(
+        'jobs.bullmq.throughput skipped: it needs a Redis, and neither OMAUM_BENCH_REDIS_URL ' +
+          'nor OMAUM_TEST_REDIS_URL is set',
+      );
+      details.push(
+        'jobs.bullmq.throughput: skipped (no OMAUM_BENCH_REDIS_URL / OMAUM_TEST_REDIS_URL)',
+      );
+    }
+  }
+  return figures;
+}
+
 async function run(options: BenchOptions): Promise<{ figures: Figure[]; notes: string[] }> {
-  const plan = planOf(options);
   const loadAtStart = loadAverage();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omaum-bench-'));
   cleanups.push(() => {
     fs.rmSync(workDir, { recursive: true, force: true });
     return Promise.resolve();
   });
+  const figures: Figure[] = [];
+  const details: string[] = [];
+  if (ATTENDANCE_FIGURES.some((name) => wants(options, name))) {
+    const attendance = await attendanceFigures(options, workDir);
+    figures.push(...attendance.figures);
+    details.push(...attendance.notes);
+  }
+  figures.push(...(await otherFigures(options, workDir, details)));
+  figures.sort((a, b) => FIGURE_NAMES.indexOf(a.name) - FIGURE_NAMES.indexOf(b.name));
+  return { figures, notes: [`${machine()}; ${loadAtStart} at the start`, ...details] };
+}
+
+async function attendanceFigures(
+  options: BenchOptions,
+  workDir: string,
+): Promise<{ figures: Figure[]; notes: string[] }> {
+  const plan = planOf(options);
 
   note(`opening a fresh ${options.dialect} database`);
   const target = await openTarget(options.dialect, workDir);
@@ -160,10 +228,8 @@ async function run(options: BenchOptions): Promise<{ figures: Figure[]; notes: s
   );
   if (saves.length > 0) figures.push(...(await saveFigures(context, saves, plan.save)));
 
-  figures.sort((a, b) => FIGURE_NAMES.indexOf(a.name) - FIGURE_NAMES.indexOf(b.name));
   const perCohortMonth = STUDENTS_PER_COHORT * SESSIONS_PER_MONTH;
   const notes = [
-    `${machine()}; ${loadAtStart} at the start`,
     `database: ${options.dialect}, ${target.description}`,
     `data: ${marksInDb.toLocaleString('en')} marks in the database ` +
       `(${plan.bigCohorts} cohorts × ${STUDENTS_PER_COHORT} students × 12 months × ` +
