@@ -196,7 +196,8 @@ async function registerOpenApi(app: FastifyInstance): Promise<void> {
         version: '1.0.0',
         description:
           'Academic life and attendance of an initiatic school. JSON in camelCase; lists are ' +
-          '`{items, total}` with `limit`/`offset`; errors are `{statusCode, code, error, message, details?}`.',
+          '`{items, total}` with `limit`/`offset`; ' +
+          'errors are `{statusCode, code, error, message, details?}`.',
       },
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

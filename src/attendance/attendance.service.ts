@@ -295,7 +295,9 @@ export class AttendanceService {
     if (!isEnrolledOnDate) {
       return {
         rule: 'outside_enrollment',
-        message: `the enrollment (${enrollment.enrolledOn} to ${enrollment.endedOn ?? 'open'}) does not cover ${session.heldOn}`,
+        message:
+          `the enrollment (${enrollment.enrolledOn} to ${enrollment.endedOn ?? 'open'}) ` +
+          `does not cover ${session.heldOn}`,
       };
     }
     if (next.status === null) return null;

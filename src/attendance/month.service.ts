@@ -147,7 +147,8 @@ export class MonthAttendanceService {
       if (!activity) {
         throw new AppError(
           'OMAUM_ACTIVITY_NOT_FOUND',
-          `sessions[${index}]: activity ${input.activityId} is not an activity of cohort ${cohortId}`,
+          `sessions[${index}]: activity ${input.activityId} ` +
+            `is not an activity of cohort ${cohortId}`,
         );
       }
       const session = this.matchSession(input, index, byId, byKey);
@@ -191,7 +192,8 @@ export class MonthAttendanceService {
     if (!session || session.activityId !== input.activityId) {
       throw new AppError(
         'OMAUM_SESSION_NOT_FOUND',
-        `sessions[${index}]: session ${input.id} is not a session of activity ${input.activityId} in this month`,
+        `sessions[${index}]: session ${input.id} is not a session ` +
+          `of activity ${input.activityId} in this month`,
       );
     }
     if (session.heldOn !== input.date) {

@@ -78,7 +78,8 @@ async function prepareSchema(runtime: Runtime, shouldMigrate: boolean): Promise<
     // Without this the first query fails with a missing table, which says less.
     if (await hasPendingMigrations(runtime.database)) {
       throw new CliError(
-        'the database has pending migrations: run `omaum migrate latest` or `omaum serve --migrate`',
+        'the database has pending migrations: ' +
+          'run `omaum migrate latest` or `omaum serve --migrate`',
       );
     }
     return;

@@ -18,7 +18,7 @@ import type { Runtime } from './runtime.ts';
 export interface WorkerCommandOptions {
   readonly queues: readonly QueueName[];
   readonly concurrency: number;
-  /** What the worker can run, by job name; 'all' is every feature's (`src/jobs/job-handlers.ts`). */
+  /** What the worker can run, by job name; 'all' is every feature's (src/jobs/job-handlers.ts). */
   readonly handlers: JobHandlers | 'all';
 }
 

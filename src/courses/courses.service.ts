@@ -85,7 +85,8 @@ export class CoursesService {
     if (activeCohorts > 0) {
       throw new AppError(
         'OMAUM_COURSE_ARCHIVED',
-        `The course "${course.name}" still has ${activeCohorts} active cohort(s); finish or archive them first`,
+        `The course "${course.name}" still has ${activeCohorts} active cohort(s); ` +
+          'finish or archive them first',
       );
     }
     const now = this.clock.now().toISOString();

@@ -283,7 +283,9 @@ class DemoLoader {
         });
         await services.students.update(ACTOR, member.studentId, {
           situation: 'disconnected',
-          notes: `${sexes.get(member.studentId) === 'F' ? 'Desligada' : 'Desligado'} em ${brazilianDate(event.endedOn)}. ${event.note}`,
+          notes:
+            `${sexes.get(member.studentId) === 'F' ? 'Desligada' : 'Desligado'} ` +
+            `em ${brazilianDate(event.endedOn)}. ${event.note}`,
         });
         members[event.member] = { ...member, endedOn: event.endedOn, away: null };
       } else {

@@ -134,7 +134,8 @@ export class PeopleFactory {
   }
 
   private landline(ddd: string): string {
-    return `(${ddd}) ${this.rng.between(2, 3)}${pad(this.rng.int(1000), 3)}-${pad(this.rng.int(10_000), 4)}`;
+    const prefix = `${this.rng.between(2, 3)}${pad(this.rng.int(1000), 3)}`;
+    return `(${ddd}) ${prefix}-${pad(this.rng.int(10_000), 4)}`;
   }
 
   private address(city: DemoCity): string {

@@ -292,7 +292,8 @@ function changeText(entry: MarkHistoryEntry): string {
   const status = `${statusText(entry.oldStatus)} → ${statusText(entry.newStatus)}`;
   if (entry.oldIsSummoned === null || entry.oldIsSummoned === entry.newIsSummoned) return status;
   const summoned = (value: boolean) => (value ? 'sim' : 'não');
-  return `${status} (convocado: ${summoned(entry.oldIsSummoned)} → ${summoned(entry.newIsSummoned)})`;
+  const change = `${summoned(entry.oldIsSummoned)} → ${summoned(entry.newIsSummoned)}`;
+  return `${status} (convocado: ${change})`;
 }
 
 function byWhom(userId: number | null, users: Map<number, string>): string {

@@ -37,7 +37,8 @@ export const MESSAGES_PT: Record<ErrorCode, string> = {
   OMAUM_COHORT_DUPLICATE: 'Já existe uma turma com este nome.',
   OMAUM_COHORT_ARCHIVED: 'A turma está arquivada.',
   OMAUM_COHORT_INSTRUCTOR_INVALID:
-    'Instrutores devem ser alunos ativos, pessoas diferentes, e ter esse papel em uma só turma ativa.',
+    'Instrutores devem ser alunos ativos, pessoas diferentes, ' +
+    'e ter esse papel em uma só turma ativa.',
   OMAUM_COHORT_CAPACITY_BELOW_ENROLLED:
     'A capacidade ficaria abaixo do número de matrículas ativas.',
   OMAUM_ACTIVITY_NOT_FOUND: 'Atividade não encontrada.',

@@ -22,5 +22,6 @@ export function isForeignKeyViolation(error: unknown): boolean {
  */
 export function violationText(error: unknown): string {
   const { constraint, message } = (error ?? {}) as DriverError;
-  return `${typeof constraint === 'string' ? constraint : ''} ${typeof message === 'string' ? message : ''}`;
+  const name = typeof constraint === 'string' ? constraint : '';
+  return `${name} ${typeof message === 'string' ? message : ''}`;
 }
