@@ -39,6 +39,19 @@ export const EnvSchema = Type.Object({
   OMAUM_RATE_LIMIT: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   OMAUM_TOKEN_TTL_HOURS: Type.Integer({ default: 720, minimum: 1, maximum: 8760 }),
   OMAUM_BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
+  OMAUM_SLOW_REQUEST_MS: Type.Integer({ default: 1000, minimum: 1 }),
+  OMAUM_SLOW_QUERY_MS: Type.Integer({ default: 200, minimum: 1 }),
+  OMAUM_N_PLUS_ONE_THRESHOLD: Type.Integer({ default: 10, minimum: 2 }),
+  OMAUM_CACHE_TTL_SECONDS: Type.Integer({ default: 600, minimum: 1 }),
+  OMAUM_CACHE_MAX_ENTRIES: Type.Integer({ default: 2000, minimum: 10 }),
+  OMAUM_RATE_LIMIT_GENERAL: Type.String({ default: '60/1m' }),
+  OMAUM_RATE_LIMIT_API: Type.String({ default: '30/1m' }),
+  OMAUM_RATE_LIMIT_BURST: Type.String({ default: '10/10s' }),
+  OMAUM_RATE_LIMIT_SIGN_IN_ACCOUNT: Type.String({ default: '5/15m' }),
+  OMAUM_RATE_LIMIT_SIGN_IN_ADDRESS: Type.String({ default: '20/15m' }),
+  OMAUM_RATE_LIMIT_EXPORTS: Type.String({ default: '10/1h' }),
+  OMAUM_BLOCK_AFTER_REFUSALS: Type.String({ default: '30/10m' }),
+  OMAUM_BLOCK_SECONDS: Type.Integer({ default: 900, minimum: 1 }),
 });
 
 export type Env = Static<typeof EnvSchema>;
@@ -46,6 +59,45 @@ export type Env = Static<typeof EnvSchema>;
 export type DatabaseTarget =
   | { readonly dialect: 'sqlite'; readonly file: string }
   | { readonly dialect: 'postgres'; readonly url: string };
+
+/** At most `max` events in any window of `windowMs` (a sliding window). */
+export interface RateRule {
+  readonly max: number;
+  readonly windowMs: number;
+}
+
+export interface MonitoringSettings {
+  /** Requests slower than this are logged at warn and counted. */
+  readonly slowRequestMs: number;
+  /** Queries slower than this are logged at warn (SQL shape only) and counted. */
+  readonly slowQueryMs: number;
+  /** The same SQL shape this many times in one request or job is reported as an N+1. */
+  readonly nPlusOneThreshold: number;
+}
+
+export interface CacheSettings {
+  readonly ttlSeconds: number;
+  /** In-process cache only: entries kept before the least recently used go. */
+  readonly maxEntries: number;
+}
+
+export interface RateLimitSettings {
+  /** Every request that is not static or a health probe, per user or else per address. */
+  readonly general: RateRule;
+  /** Requests under `/api/`, per user or else per address. */
+  readonly api: RateRule;
+  /** Any request, over a short window, per user or else per address. */
+  readonly burst: RateRule;
+  /** Sign-in attempts for one account (e-mail), from anywhere. */
+  readonly signInAccount: RateRule;
+  /** Sign-in attempts from one address, whatever the account. */
+  readonly signInAddress: RateRule;
+  /** Export requests, per user. */
+  readonly exports: RateRule;
+  /** An address refused this often within the window is blocked. */
+  readonly blockAfter: RateRule;
+  readonly blockSeconds: number;
+}
 
 export interface Config {
   readonly env: 'development' | 'production';
@@ -69,6 +121,9 @@ export interface Config {
   readonly isRateLimitOn: boolean;
   readonly tokenTtlHours: number;
   readonly bodyLimitBytes: number;
+  readonly monitoring: MonitoringSettings;
+  readonly cache: CacheSettings;
+  readonly rateLimits: RateLimitSettings;
 }
 
 export class ConfigError extends Error {
@@ -218,7 +273,47 @@ function toConfig(raw: Env): Config & { -readonly [K in keyof Config]: Config[K]
     isRateLimitOn: raw.OMAUM_RATE_LIMIT === 'on',
     tokenTtlHours: raw.OMAUM_TOKEN_TTL_HOURS,
     bodyLimitBytes: raw.OMAUM_BODY_LIMIT_BYTES,
+    monitoring: {
+      slowRequestMs: raw.OMAUM_SLOW_REQUEST_MS,
+      slowQueryMs: raw.OMAUM_SLOW_QUERY_MS,
+      nPlusOneThreshold: raw.OMAUM_N_PLUS_ONE_THRESHOLD,
+    },
+    cache: { ttlSeconds: raw.OMAUM_CACHE_TTL_SECONDS, maxEntries: raw.OMAUM_CACHE_MAX_ENTRIES },
+    rateLimits: {
+      general: parseRateRule(raw.OMAUM_RATE_LIMIT_GENERAL) ?? INVALID_RULE,
+      api: parseRateRule(raw.OMAUM_RATE_LIMIT_API) ?? INVALID_RULE,
+      burst: parseRateRule(raw.OMAUM_RATE_LIMIT_BURST) ?? INVALID_RULE,
+      signInAccount: parseRateRule(raw.OMAUM_RATE_LIMIT_SIGN_IN_ACCOUNT) ?? INVALID_RULE,
+      signInAddress: parseRateRule(raw.OMAUM_RATE_LIMIT_SIGN_IN_ADDRESS) ?? INVALID_RULE,
+      exports: parseRateRule(raw.OMAUM_RATE_LIMIT_EXPORTS) ?? INVALID_RULE,
+      blockAfter: parseRateRule(raw.OMAUM_BLOCK_AFTER_REFUSALS) ?? INVALID_RULE,
+      blockSeconds: raw.OMAUM_BLOCK_SECONDS,
+    },
   };
+}
+
+const RATE_RULE_VARIABLES = [
+  'OMAUM_RATE_LIMIT_GENERAL',
+  'OMAUM_RATE_LIMIT_API',
+  'OMAUM_RATE_LIMIT_BURST',
+  'OMAUM_RATE_LIMIT_SIGN_IN_ACCOUNT',
+  'OMAUM_RATE_LIMIT_SIGN_IN_ADDRESS',
+  'OMAUM_RATE_LIMIT_EXPORTS',
+  'OMAUM_BLOCK_AFTER_REFUSALS',
+] as const;
+
+// Placeholder for a rule that failed to parse; `checkConsistency` reports the variable.
+const INVALID_RULE: RateRule = { max: 1, windowMs: 1000 };
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Reads `N/duration`, e.g. `60/1m`, `10/10s`, `5/15m`, `100/1h`. */
+export function parseRateRule(text: string): RateRule | null {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*([smh])\s*$/.exec(text);
+  if (!match) return null;
+  const max = Number(match[1]);
+  const windowMs = Number(match[2]) * (UNIT_MS[match[3] ?? ''] ?? 0);
+  return max >= 1 && windowMs >= 1000 ? { max, windowMs } : null;
 }
 
 function toDatabaseTarget(url: string, dataDir: string): DatabaseTarget {
@@ -271,6 +366,11 @@ function checkConsistency(config: Config, raw: Env): string[] {
   if (config.queueBackend === 'bullmq' && config.redisUrl === null) {
     problems.push('OMAUM_REDIS_URL is required when OMAUM_QUEUE_BACKEND is bullmq');
   }
+  for (const name of RATE_RULE_VARIABLES) {
+    if (parseRateRule(raw[name]) === null) {
+      problems.push(`${name} must read "N/duration" such as 60/1m, 10/10s or 5/15m`);
+    }
+  }
   if (config.isProduction) problems.push(...checkProduction(config, raw));
   return problems;
 }
@@ -287,6 +387,9 @@ function checkProduction(config: Config, raw: Env): string[] {
   }
   if (raw.OMAUM_BASE_URL === '' || !raw.OMAUM_BASE_URL.startsWith('https://')) {
     problems.push('OMAUM_BASE_URL must be the https:// address users reach in production');
+  }
+  if (!config.isRateLimitOn) {
+    problems.push('OMAUM_RATE_LIMIT must be on in production');
   }
   return problems;
 }

@@ -49,7 +49,13 @@ export async function createTestApp(
     },
   });
   const config = loadConfig(
-    { OMAUM_DATA_DIR: '/tmp/omaum-test-data', OMAUM_LOG_LEVEL: 'info', ...options.env },
+    {
+      OMAUM_DATA_DIR: '/tmp/omaum-test-data',
+      OMAUM_LOG_LEVEL: 'info',
+      // Rate limits are tested on their own; elsewhere they would refuse the suites' bursts.
+      OMAUM_RATE_LIMIT: 'off',
+      ...options.env,
+    },
     { useDotenv: false },
   );
   const logger = createLogger({ level: 'info', destination });

@@ -8,6 +8,7 @@ import { jobs } from './migrations/0003-jobs.ts';
 import { sentEmails } from './migrations/0004-sent-emails.ts';
 import { exportsTable } from './migrations/0005-exports.ts';
 import { reportSchedules } from './migrations/0006-report-schedules.ts';
+import { operations } from './migrations/0007-operations.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -18,6 +19,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0004-sent-emails': sentEmails(dialect),
     '0005-exports': exportsTable(dialect),
     '0006-report-schedules': reportSchedules(dialect),
+    '0007-operations': operations(dialect),
   };
 }
 

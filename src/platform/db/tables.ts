@@ -280,6 +280,47 @@ export interface ReportSchedulesTable extends Audited {
   lastRunAt: Timestamp | null;
 }
 
+export type SecurityEventKind =
+  | 'rate_limited'
+  | 'address_blocked'
+  | 'block_lifted'
+  | 'sign_in_failed'
+  | 'account_locked'
+  | 'permission_denied'
+  | 'admin_action';
+
+export interface SecurityEventsTable {
+  id: Id;
+  occurredAt: Timestamp;
+  kind: SecurityEventKind;
+  /** Client address, when the event came from a request. */
+  address: string | null;
+  userId: number | null;
+  /** JSON object: what happened (route, rule, action...). Never passwords or tokens. */
+  detail: string;
+}
+
+export interface WorkerHeartbeatsTable {
+  /** One per running worker or scheduler: `<host>:<pid>:<random>`. */
+  id: string;
+  role: 'worker' | 'scheduler';
+  /** Comma-separated queue names the worker takes jobs from (empty for a scheduler). */
+  queues: string;
+  pid: number;
+  host: string;
+  startedAt: Timestamp;
+  seenAt: Timestamp;
+}
+
+export interface MonitorSnapshotsTable {
+  id: Id;
+  /** The web process that wrote it: `<host>:<pid>`. */
+  instance: string;
+  takenAt: Timestamp;
+  /** JSON: a `MonitorSnapshot` (see platform/monitoring). */
+  payload: string;
+}
+
 export interface DB {
   courses: CoursesTable;
   students: StudentsTable;
@@ -297,6 +338,9 @@ export interface DB {
   sentEmails: SentEmailsTable;
   exports: ExportsTable;
   reportSchedules: ReportSchedulesTable;
+  securityEvents: SecurityEventsTable;
+  workerHeartbeats: WorkerHeartbeatsTable;
+  monitorSnapshots: MonitorSnapshotsTable;
 }
 
 export type Course = Selectable<CoursesTable>;
@@ -329,3 +373,5 @@ export type ExportRow = Selectable<ExportsTable>;
 export type ReportScheduleRow = Selectable<ReportSchedulesTable>;
 export type NewExport = Insertable<ExportsTable>;
 export type JobScheduleRow = Selectable<JobSchedulesTable>;
+export type SecurityEventRow = Selectable<SecurityEventsTable>;
+export type WorkerHeartbeatRow = Selectable<WorkerHeartbeatsTable>;
