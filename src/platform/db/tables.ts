@@ -321,6 +321,11 @@ export interface MonitorSnapshotsTable {
   payload: string;
 }
 
+export interface CacheVersionsTable {
+  namespace: string;
+  version: number;
+}
+
 export interface DB {
   courses: CoursesTable;
   students: StudentsTable;
@@ -341,6 +346,7 @@ export interface DB {
   securityEvents: SecurityEventsTable;
   workerHeartbeats: WorkerHeartbeatsTable;
   monitorSnapshots: MonitorSnapshotsTable;
+  cacheVersions: CacheVersionsTable;
 }
 
 export type Course = Selectable<CoursesTable>;

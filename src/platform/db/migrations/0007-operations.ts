@@ -7,7 +7,8 @@ import { columnTypes, withId } from './column-types.ts';
  * What operators look at: security events (refusals, blocks, failed
  * sign-ins, permission denials, admin actions), the heartbeats job workers
  * send, and the monitoring summaries each web process writes every minute
- * (read by the Sistema page and `omaum health` from any process).
+ * (read by the Sistema page and `omaum health` from any process), and the
+ * versions of cache namespaces, bumped by writes in their own transaction.
  */
 export function operations(dialect: Dialect): Migration {
   const t = columnTypes(dialect);
@@ -53,9 +54,16 @@ export function operations(dialect: Dialect): Migration {
         .on('monitor_snapshots')
         .column('taken_at')
         .execute();
+
+      await db.schema
+        .createTable('cache_versions')
+        .addColumn('namespace', t.text, (col) => col.primaryKey())
+        .addColumn('version', 'integer', (col) => col.notNull())
+        .execute();
     },
 
     async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('cache_versions').execute();
       await db.schema.dropTable('monitor_snapshots').execute();
       await db.schema.dropTable('worker_heartbeats').execute();
       await db.schema.dropTable('security_events').execute();
