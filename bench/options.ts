@@ -9,13 +9,15 @@ export const FIGURE_NAMES = [
   'export.xlsx.memory',
   'jobs.embedded.throughput',
   'jobs.bullmq.throughput',
+  'http.sheet.cached',
 ] as const;
 export type FigureName = (typeof FIGURE_NAMES)[number];
 
 export interface BenchOptions {
   readonly json: boolean;
   readonly quick: boolean;
-  readonly only: FigureName | null;
+  /** The figures to run; null runs them all. */
+  readonly only: readonly FigureName[] | null;
   readonly dialect: Dialect;
   /** Overrides the number of timed runs per figure (warm-up runs are separate). */
   readonly runs: number | null;
@@ -23,11 +25,14 @@ export interface BenchOptions {
 
 export class UsageError extends Error {}
 
-export const USAGE = `usage: npm run bench -- [--json] [--quick] [--only NAME] [--dialect sqlite|postgres] [--runs N]
+export const USAGE = `usage: npm run bench -- [--json] [--quick] [--only NAMES]
+                          [--dialect sqlite|postgres] [--runs N]
 
   --json            print only a JSON array of {name, value, unit, reference, ratio, goal, met}
   --quick           small data (100k / 10k marks, 1,000 jobs) and fewer runs: a smoke test
-  --only NAME       run one figure: ${FIGURE_NAMES.join(', ')}
+  --only NAMES      run only these figures, comma-separated; a name may be a group
+                    (the part before the first dot: marks, sheet, export, jobs, http):
+                    ${FIGURE_NAMES.join(',\n                    ')}
   --dialect D       sqlite (default; a WAL file in a temporary folder, removed after) or
                     postgres (OMAUM_BENCH_POSTGRES_URL or OMAUM_TEST_POSTGRES_URL; a fresh
                     schema, dropped after); the export and job figures ignore it
@@ -40,7 +45,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
   let json = false;
   let quick = false;
   let help = false;
-  let only: FigureName | null = null;
+  let only: FigureName[] | null = null;
   let dialect: Dialect = 'sqlite';
   let runs: number | null = null;
 
@@ -71,14 +76,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
       case '-h':
         help = true;
         break;
-      case '--only': {
-        const name = take();
-        if (!(FIGURE_NAMES as readonly string[]).includes(name)) {
-          throw new UsageError(`--only: unknown figure "${name}" (${FIGURE_NAMES.join(', ')})`);
-        }
-        only = name as FigureName;
+      case '--only':
+        only = [...(only ?? []), ...figuresNamed(take())];
         break;
-      }
       case '--dialect': {
         const name = take();
         if (name !== 'sqlite' && name !== 'postgres') {
@@ -102,6 +102,19 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
   return { json, quick, only, dialect, runs, help };
 }
 
+/** The figures a `--only` value names: figures, or groups such as `jobs` for `jobs.*`. */
+function figuresNamed(value: string): FigureName[] {
+  return value.split(',').flatMap((name) => {
+    const matching = FIGURE_NAMES.filter(
+      (figure) => figure === name || figure.startsWith(`${name}.`),
+    );
+    if (matching.length === 0) {
+      throw new UsageError(`--only: unknown figure "${name}" (${FIGURE_NAMES.join(', ')})`);
+    }
+    return matching;
+  });
+}
+
 export function wants(options: BenchOptions, name: FigureName): boolean {
-  return options.only === null || options.only === name;
+  return options.only === null || options.only.includes(name);
 }

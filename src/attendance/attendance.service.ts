@@ -14,6 +14,7 @@ import type {
 import { AppError } from '../platform/errors/app-error.ts';
 import { blankToNull } from '../platform/text.ts';
 import { SessionsRepo } from '../sessions/sessions.repo.ts';
+import { invalidateCohortSheets } from '../sheets/sheet-cache.ts';
 import { ATTENDANCE_ROLES } from '../sessions/sessions.service.ts';
 import type { HistoryRow } from './attendance.repo.ts';
 import { AttendanceRepo } from './attendance.repo.ts';
@@ -321,7 +322,10 @@ export class AttendanceService {
     return rejection ? { rule: rejection.code, message: rejection.message } : null;
   }
 
-  /** Writes the planned marks, their history and the counters they change. */
+  /**
+   * Writes the planned marks, their history and the counters they change, and
+   * moves the cached sheets of their cohorts on; `db` is the caller's transaction.
+   */
   async write(
     db: Queryable,
     actor: Actor,
@@ -346,6 +350,7 @@ export class AttendanceService {
       ),
     );
     await this.refreshCountersFor(db, stored);
+    await invalidateCohortSheets(db, [...new Set(stored.map((mark) => mark.cohortId))]);
     return stored;
   }
 

@@ -12,6 +12,7 @@ import { createJobBackend } from '../platform/jobs/jobs.ts';
 import { createJobHandlers, defaultSchedules } from '../jobs/job-handlers.ts';
 import { systemClock } from '../platform/clock.ts';
 import { createServices } from '../services.ts';
+import { startHeartbeat } from '../system/heartbeats.ts';
 import { CliError } from './cli-error.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -35,11 +36,20 @@ export async function runWorker(runtime: Runtime, options: WorkerCommandOptions)
   }
   const worker = backend.createWorker({ ...options, handlers, logger: runtime.logger });
   await worker.start();
+  const heartbeat = await startHeartbeat(runtime.database.db, {
+    role: 'worker',
+    queues: options.queues,
+    logger: runtime.logger,
+  });
   runtime.logger.info(
     { queues: options.queues, concurrency: options.concurrency, backend: backend.kind },
     'worker started',
   );
-  stopOnSignals(runtime, backend, () => worker.stop(WORKER_GRACE_MS));
+  stopOnSignals(runtime, backend, async () => {
+    await worker.stop(WORKER_GRACE_MS);
+    // Only once its jobs are finished or handed back is the worker gone for good.
+    await heartbeat.stop();
+  });
 }
 
 function allHandlers(runtime: Runtime, backend: JobBackend): JobHandlers {
@@ -56,8 +66,16 @@ export async function runScheduler(runtime: Runtime): Promise<void> {
   }
   const scheduler: JobScheduler = backend.createScheduler(runtime.logger);
   await scheduler.start();
+  const heartbeat = await startHeartbeat(runtime.database.db, {
+    role: 'scheduler',
+    queues: [],
+    logger: runtime.logger,
+  });
   runtime.logger.info({ backend: backend.kind }, 'scheduler started');
-  stopOnSignals(runtime, backend, () => scheduler.stop());
+  stopOnSignals(runtime, backend, async () => {
+    await scheduler.stop();
+    await heartbeat.stop();
+  });
 }
 
 /** Parses `--queues a,b`; every name must be a known queue. */

@@ -99,7 +99,7 @@ export async function exportPages(app: FastifyInstance, services: Services): Pro
     return renderPage(request, reply, 'exports/list', { title: 'Exportações' }, { rows });
   });
 
-  app.post('/exportacoes', { config: { access } }, async (request, reply) => {
+  app.post('/exportacoes', { config: { access, rateLimit: 'export' } }, async (request, reply) => {
     const created = await services.exports.request(actorOf(request), requestFromForm(request.body));
     return reply.code(303).redirect(`/exportacoes/${created.id}`);
   });

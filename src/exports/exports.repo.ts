@@ -30,6 +30,29 @@ export class ExportsRepo {
     await this.db.updateTable('exports').set(changes).where('id', '=', id).execute();
   }
 
+  /** Ready exports past their expiry whose file is still on disk. */
+  listExpiredFiles(nowIso: string): Promise<{ id: number; filePath: string }[]> {
+    return this.db
+      .selectFrom('exports')
+      .select(['id', 'filePath'])
+      .where('status', '=', 'ready')
+      .where('expiresAt', '<=', nowIso)
+      .where('filePath', 'is not', null)
+      .orderBy('id')
+      .$narrowType<{ filePath: string }>()
+      .execute();
+  }
+
+  /** Records that the file of an expired export is gone; the row stays, as history. */
+  async forgetFile(id: number, filePath: string, nowIso: string): Promise<void> {
+    await this.db
+      .updateTable('exports')
+      .set({ filePath: null, updatedAt: nowIso })
+      .where('id', '=', id)
+      .where('filePath', '=', filePath)
+      .execute();
+  }
+
   findUser(id: number): Promise<User | undefined> {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   }

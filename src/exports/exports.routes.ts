@@ -27,7 +27,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/exports',
     {
-      config: { access },
+      config: { access, rateLimit: 'export' },
       schema: {
         tags,
         summary:

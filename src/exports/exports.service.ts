@@ -116,10 +116,11 @@ export class ExportsService {
 
   async download(actor: Actor, id: number): Promise<ExportDownload> {
     const row = await this.findVisible(actor, id);
+    // Before the file check: maintenance.cleanup deletes the files of expired exports.
+    if (row.status === 'ready' && this.isExpired(row)) throw new AppError('OMAUM_EXPORT_EXPIRED');
     if (row.status !== 'ready' || row.filePath === null || row.fileName === null) {
       throw new AppError('OMAUM_EXPORT_NOT_READY', `Export ${id} is ${row.status}`);
     }
-    if (this.isExpired(row)) throw new AppError('OMAUM_EXPORT_EXPIRED');
     return { path: row.filePath, fileName: row.fileName, contentType: CONTENT_TYPES[row.format] };
   }
 

@@ -9,6 +9,7 @@ import type { Database } from '../platform/db/database.ts';
 import type { JobHandler, JobHandlers, JobSchedule } from '../platform/jobs/job-queue.ts';
 import { UnrecoverableJobError } from '../platform/jobs/job-queue.ts';
 import type { Logger } from '../platform/logging/logger.ts';
+import { monitorHandlers } from '../platform/monitoring/job-monitoring.ts';
 import { createMailer, defaultFromAddress, MailError } from '../platform/mail/mailer.ts';
 import type { MailMessage } from '../platform/mail/mailer.ts';
 import { reportScheduleHandlers } from '../reports/report-schedules.jobs.ts';
@@ -30,6 +31,10 @@ export interface RebuildJobData {
 
 /** Every job a worker knows how to run, by name. */
 export function createJobHandlers(deps: HandlerDeps): JobHandlers {
+  return monitorHandlers(everyHandler(deps), deps.services.monitor);
+}
+
+function everyHandler(deps: HandlerDeps): JobHandlers {
   return {
     ...exportHandlers({
       services: deps.services,

@@ -1,6 +1,6 @@
 import type { Actor } from '../auth/actor.ts';
 import { requireRole } from '../auth/actor.ts';
-import type { JobListFilter, JobQueue, JobRecord } from '../platform/jobs/job-queue.ts';
+import type { JobListFilter, JobQueue, JobRecord, QueueName } from '../platform/jobs/job-queue.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 
 /** Background jobs as administrators see them: states, failures, retries. */
@@ -28,9 +28,10 @@ export class JobsService {
     return this.requireQueue().retry(id);
   }
 
-  async counts(actor: Actor) {
+  /** Jobs per state, in one queue or (without `queue`) in all of them. */
+  async counts(actor: Actor, queue?: QueueName) {
     requireRole(actor, ['admin'], 'see background jobs');
-    return this.requireQueue().counts();
+    return this.requireQueue().counts(queue);
   }
 
   private requireQueue(): JobQueue {

@@ -1,3 +1,6 @@
+import { rm } from 'node:fs/promises';
+
+import { ExportsRepo } from '../exports/exports.repo.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { JobContext } from '../platform/jobs/job-queue.ts';
@@ -16,14 +19,15 @@ export interface CleanupReport {
   readonly completedJobs: number;
   readonly failedJobs: number;
   readonly sentEmails: number;
+  /** Expired exports whose file was deleted by this run. */
+  readonly expiredExports: number;
 }
 
 /**
- * TODO(#5): also delete expired export files and rows (docs/known-issues.md).
- *
  * `maintenance.cleanup`: removes expired API tokens, old finished jobs of the
- * embedded queue and old idempotency keys of sent e-mails. Each step is one
- * statement, so a retry after a failure simply does the rest.
+ * embedded queue, old idempotency keys of sent e-mails and the files of
+ * expired exports. Each step is idempotent, so a retry after a failure simply
+ * does the rest.
  */
 export async function cleanUp(
   database: Database,
@@ -54,6 +58,8 @@ export async function cleanUp(
     .deleteFrom('sentEmails')
     .where('sentAt', '<', before(RETENTION_DAYS.sentEmails))
     .executeTakeFirst();
+  await context.updateProgress(90);
+  const exportFiles = await deleteExpiredExportFiles(database, new Date(now).toISOString());
   await context.updateProgress(100);
 
   return {
@@ -61,5 +67,23 @@ export async function cleanUp(
     completedJobs: Number(completed.numDeletedRows),
     failedJobs: Number(failed.numDeletedRows),
     sentEmails: Number(emails.numDeletedRows),
+    expiredExports: exportFiles,
   };
+}
+
+/**
+ * Deletes the file of each ready export past its `expires_at`, then clears
+ * its `file_path`; the row stays, so the list still shows the export and a
+ * download still answers 410. The file goes first: a run interrupted between
+ * the two steps leaves a path to a missing file, which the next run clears,
+ * rather than a file nothing points to. Returns how many were deleted.
+ */
+async function deleteExpiredExportFiles(database: Database, nowIso: string): Promise<number> {
+  const repo = new ExportsRepo(database.db);
+  const expired = await repo.listExpiredFiles(nowIso);
+  for (const { id, filePath } of expired) {
+    await rm(filePath, { force: true });
+    await repo.forgetFile(id, filePath, nowIso);
+  }
+  return expired.length;
 }

@@ -111,6 +111,24 @@ export class ReportSchedulesService {
     await this.deps.jobs?.removeSchedule(queueScheduleId(id));
   }
 
+  /**
+   * Queues the schedule's report now, outside its cron, on the queue its
+   * ticks use. The e-mail keeps its once-per-period key: a period that was
+   * already sent is not sent again. Refused (400) for an inactive schedule,
+   * which the job would refuse too.
+   */
+  async runNow(actor: Actor, id: number): Promise<{ jobId: string }> {
+    requireRole(actor, STAFF_ROLES, 'run report schedules');
+    const row = await this.load(id);
+    if (!row.isActive) {
+      throw invalidFields([{ field: 'isActive', message: 'an inactive schedule is not sent' }]);
+    }
+    if (!this.deps.jobs) throw new AppError('OMAUM_JOB_QUEUE_UNAVAILABLE');
+    const data: ReportJobData = { scheduleId: row.id };
+    const job = await this.deps.jobs.enqueue('email', REPORT_JOB_NAME, data);
+    return { jobId: job.id };
+  }
+
   /** The schedule a job runs, as stored; undefined once deleted. */
   findForJob(id: number): Promise<ReportScheduleRow | undefined> {
     return this.repo.findById(id);
@@ -127,10 +145,7 @@ export class ReportSchedulesService {
   }
 
   private async validate(input: UpdateReportScheduleBody): Promise<void> {
-    const problems = [
-      ...(input.cron === undefined ? [] : cronProblems(input.cron)),
-      ...(input.timeZone === undefined ? [] : timeZoneProblems(input.timeZone)),
-    ];
+    const problems = scheduleProblems(input);
     if (input.cohortId !== undefined && !(await this.cohortExists(input.cohortId))) {
       problems.push({ field: 'cohortId', message: 'there is no such cohort' });
     }
@@ -166,6 +181,20 @@ export function recipientsOf(row: ReportScheduleRow): string[] {
   return Array.isArray(parsed) ? parsed.filter((item) => typeof item === 'string') : [];
 }
 
+/**
+ * The first tick of a schedule strictly after `after`, as an ISO instant, the
+ * way the scheduler reads it (the cron in the schedule's zone); null when the
+ * expression has no future tick or cannot be read.
+ */
+export function nextRunAt(cron: string, timeZone: string, after: Date): string | null {
+  try {
+    const next = new Cron(cron.trim(), { timezone: timeZone, paused: true }).nextRun(after);
+    return next ? next.toISOString() : null;
+  } catch {
+    return null;
+  }
+}
+
 function toView(row: ReportScheduleRow): ReportScheduleView {
   return {
     id: row.id,
@@ -186,6 +215,20 @@ function toView(row: ReportScheduleRow): ReportScheduleView {
 /** Trimmed, lower-case, each once, in the order given. */
 function normalRecipients(recipients: readonly string[]): string[] {
   return [...new Set(recipients.map((address) => address.trim().toLowerCase()))];
+}
+
+/**
+ * What is wrong with a cron expression or a time zone, by field; the pages
+ * show these with their own checks so that one round of corrections is enough.
+ */
+export function scheduleProblems(input: {
+  readonly cron?: string;
+  readonly timeZone?: string;
+}): { field: string; message: string }[] {
+  return [
+    ...(input.cron === undefined ? [] : cronProblems(input.cron)),
+    ...(input.timeZone === undefined ? [] : timeZoneProblems(input.timeZone)),
+  ];
 }
 
 function cronProblems(cron: string): { field: string; message: string }[] {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
 
+import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
 import { importHandlers } from '../../src/attendance/import/import.jobs.ts';
 import type { ImportStatus } from '../../src/attendance/import/import.service.ts';
 import { createEmbeddedBackend } from '../../src/platform/jobs/embedded/embedded-backend.ts';
@@ -153,6 +154,45 @@ describeEachDatabase('Importing marks in the background', (dialect) => {
     assert.equal(lessons(cohort.studentIds[0])?.present, 1);
     assert.equal(lessons(cohort.studentIds[0])?.excused, 1);
     assert.equal(lessons(cohort.studentIds[1])?.absent, 1);
+  });
+
+  it('records imported marks in the history as coming from the import', async () => {
+    const cohort = await newCohort();
+    await importAndWait(cohort.id, { format: 'csv', content: csv(cohort) });
+    const { db } = t.testDb.database;
+    const history = () =>
+      db
+        .selectFrom('markHistory')
+        .innerJoin('marks', 'marks.id', 'markHistory.markId')
+        .select(['markHistory.source', 'markHistory.newStatus'])
+        .where('marks.cohortId', '=', cohort.id)
+        .orderBy('markHistory.id')
+        .execute();
+    assert.deepEqual(
+      (await history()).map((entry) => entry.source),
+      ['import', 'import', 'import', 'import'],
+    );
+
+    // The month-at-once screen still names itself.
+    const session = await db
+      .selectFrom('sessions')
+      .select(['activityId', 'heldOn', 'slot'])
+      .where('cohortId', '=', cohort.id)
+      .where('heldOn', '=', '2026-03-02')
+      .executeTakeFirstOrThrow();
+    await t.app.services.monthAttendance.save(SYSTEM_ACTOR, cohort.id, '2026-03', {
+      sessions: [
+        {
+          activityId: session.activityId,
+          date: session.heldOn,
+          slot: session.slot,
+          marks: [{ studentId: cohort.studentIds[1], status: 'J', justification: 'Doença' }],
+        },
+      ],
+    });
+    const after = await history();
+    assert.equal(after.length, 5);
+    assert.deepEqual(after.at(-1), { source: 'month', newStatus: 'J' });
   });
 
   it('saves nothing when one row is rejected, and names every rejected row', async () => {

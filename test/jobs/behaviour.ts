@@ -147,6 +147,95 @@ export function jobQueueBehaviour(title: string, makeBackend: MakeBackend): void
       assert.equal((await queue().list({ queue: 'default' })).total, 1);
     });
 
+    it('enqueues many jobs at once and reports them in the order given', async () => {
+      const records = await queue().enqueueMany([
+        { queue: 'default', name: 'greet', data: { who: 'Ana' } },
+        { queue: 'email', name: 'email.send', data: { to: 'x' }, options: { delayMs: 60_000 } },
+        { queue: 'default', name: 'greet', data: { who: 'Bia' }, options: { jobId: 'greet:bia' } },
+        { queue: 'bulk', name: 'rebuild', data: [1, 2], options: { attempts: 5, priority: 3 } },
+      ]);
+
+      assert.deepEqual(
+        records.map((job) => [job.queue, job.name, job.state]),
+        [
+          ['default', 'greet', 'waiting'],
+          ['email', 'email.send', 'delayed'],
+          ['default', 'greet', 'waiting'],
+          ['bulk', 'rebuild', 'waiting'],
+        ],
+      );
+      assert.equal(records[2]?.id, 'greet:bia');
+      assert.equal(new Set(records.map((job) => job.id)).size, 4);
+      for (const record of records) {
+        const read = await queue().get(record.id);
+        assert.ok(read, `job ${record.id} reads back`);
+        assert.deepEqual(read.data, record.data);
+        assert.equal(read.queue, record.queue);
+        assert.equal(read.maxAttempts, record.maxAttempts);
+      }
+      assert.equal(records[3]?.maxAttempts, 5);
+      const counts = await queue().counts();
+      assert.equal(counts.waiting, 3);
+      assert.equal(counts.delayed, 1);
+      assert.deepEqual(await queue().enqueueMany([]), []);
+    });
+
+    it('keeps existing and repeated ids when enqueuing many jobs', async () => {
+      await queue().enqueue('default', 'export', { n: 1 }, { jobId: 'export:1' });
+      const records = await queue().enqueueMany([
+        { queue: 'default', name: 'export', data: { n: 2 }, options: { jobId: 'export:1' } },
+        { queue: 'default', name: 'export', data: { n: 3 }, options: { jobId: 'export:2' } },
+        { queue: 'bulk', name: 'other', data: { n: 4 }, options: { jobId: 'export:2' } },
+        { queue: 'default', name: 'export', data: { n: 5 } },
+      ]);
+
+      assert.deepEqual(
+        records.map((job) => [job.id, job.queue, job.data]),
+        [
+          ['export:1', 'default', { n: 1 }],
+          ['export:2', 'default', { n: 3 }],
+          ['export:2', 'default', { n: 3 }],
+          [records[3]?.id, 'default', { n: 5 }],
+        ],
+      );
+      assert.equal((await queue().list({ queue: 'default' })).total, 3);
+      assert.equal((await queue().list({ queue: 'bulk' })).total, 0);
+    });
+
+    it('enqueues a batch larger than one database statement takes', async () => {
+      const batch = Array.from({ length: 1200 }, (_, n) => ({
+        queue: 'bulk' as const,
+        name: 'count',
+        data: n,
+      }));
+      const records = await queue().enqueueMany(batch);
+
+      assert.deepEqual(
+        records.map((job) => job.data),
+        batch.map((job) => job.data),
+      );
+      assert.equal(new Set(records.map((job) => job.id)).size, 1200);
+      assert.equal((await queue().counts('bulk')).waiting, 1200);
+    });
+
+    it('runs every job of a batch once', async () => {
+      const seen: number[] = [];
+      await startWorker({ count: async ({ job }) => void seen.push(job.data) }, { concurrency: 4 });
+      const batch = Array.from({ length: 100 }, (_, n) => ({
+        queue: 'default' as const,
+        name: 'count',
+        data: n,
+      }));
+      const records = await queue().enqueueMany(batch);
+
+      assert.equal(records.length, 100);
+      await waitUntil(async () => (await queue().counts('default')).completed === 100, 10_000);
+      assert.deepEqual(
+        [...seen].sort((x, y) => x - y),
+        batch.map((job) => job.data),
+      );
+    });
+
     it('runs a job and stores what the handler returns', async () => {
       await startWorker({ add: async ({ job }) => sum(job.data as number[]) });
       const job = await queue().enqueue('default', 'add', [1, 2, 3]);

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { createEmbeddedBackend } from '../../src/platform/jobs/embedded/embedded-backend.ts';
 import type { EmbeddedJobOptions } from '../../src/platform/jobs/embedded/embedded-backend.ts';
 import { JobStore, LEASE_EXPIRED_REASON } from '../../src/platform/jobs/embedded/job-store.ts';
-import { backoffDelay } from '../../src/platform/jobs/worker-runtime.ts';
+import { LazyAbortController, backoffDelay } from '../../src/platform/jobs/worker-runtime.ts';
 import { createTestDatabase, describeEachDatabase } from '../support/databases.ts';
 import { jobQueueBehaviour } from './behaviour.ts';
 
@@ -47,6 +47,28 @@ describe('The retry backoff', () => {
       backoffDelay(1000, 2, () => 1),
       2400,
     );
+  });
+});
+
+describe('The lazy abort controller', () => {
+  it('aborts a signal handed out before the abort', () => {
+    const controller = new LazyAbortController();
+    const { signal } = controller;
+    assert.equal(signal.aborted, false);
+
+    controller.abort(new Error('timeout'));
+    assert.equal(signal.aborted, true);
+    assert.equal((signal.reason as Error).message, 'timeout');
+  });
+
+  it('hands out an aborted signal after an abort, with the first reason', () => {
+    const controller = new LazyAbortController();
+    controller.abort('first');
+    controller.abort('second');
+
+    assert.equal(controller.signal.aborted, true);
+    assert.equal(controller.signal.reason, 'first');
+    assert.equal(controller.signal, controller.signal);
   });
 });
 

@@ -168,6 +168,37 @@ describeEachDatabase('mailer over SMTP', (dialect) => {
     assert.equal(receiver.messages.length, 0);
   });
 
+  it('gives the key back when a send fails, so that only a sent message holds one', async () => {
+    const message = { ...reportMessage('report:9:2026-03', pdfPath), to: ['ninguem@omaum.test'] };
+
+    await assert.rejects(smtpMailer(receiver.url).send(message), MailError);
+    const keys = await testDb.database.db
+      .selectFrom('sentEmails')
+      .select('idempotencyKey')
+      .execute();
+    assert.deepEqual(keys, []);
+
+    const result = await smtpMailer(receiver.url).send({ ...message, to: ['ok@omaum.test'] });
+    assert.equal(result.isDuplicate, false);
+    assert.equal(receiver.messages.length, 1);
+  });
+
+  it('does not send a key an earlier attempt holds, even one that died mid-send', async () => {
+    const message = reportMessage('report:10:2026-03', pdfPath);
+    const held = {
+      idempotencyKey: message.idempotencyKey,
+      messageId: '<held@omaum.test>',
+      transport: 'smtp' as const,
+      sentAt: '2026-03-31T12:00:00.000Z',
+    };
+    await testDb.database.db.insertInto('sentEmails').values(held).execute();
+
+    const result = await smtpMailer(receiver.url).send(message);
+    assert.equal(result.isDuplicate, true);
+    assert.equal(result.messageId, held.messageId);
+    assert.equal(receiver.messages.length, 0);
+  });
+
   it('delivers to the accepted recipients when the server refuses some', async () => {
     const message = reportMessage('report:6:2026-03', pdfPath);
     const to = ['instrutora@omaum.test', 'ninguem@omaum.test'];

@@ -19,6 +19,12 @@ export interface ReceivedMessage {
 export interface ReceiverOptions {
   /** Recipients the server refuses, with this reply code (e.g. 550 for good, 451 for now). */
   readonly refuse?: { readonly addresses: readonly string[]; readonly responseCode: number };
+  /**
+   * Runs once a message is kept and before the server answers "250 OK": a
+   * test can kill the sender there, when the message is delivered but the
+   * sender has not heard so.
+   */
+  readonly beforeReply?: (message: ReceivedMessage) => Promise<void>;
 }
 
 export interface SmtpReceiver {
@@ -41,7 +47,9 @@ export async function startSmtpReceiver(options: ReceiverOptions = {}): Promise<
       const envelopeTo = session.envelope.rcptTo.map((rcpt) => rcpt.address);
       readAll(stream)
         .then(async (raw) => {
-          messages.push({ envelopeTo, raw, parsed: await simpleParser(raw) });
+          const message = { envelopeTo, raw, parsed: await simpleParser(raw) };
+          messages.push(message);
+          await options.beforeReply?.(message);
           callback();
         })
         .catch((error: unknown) => {

@@ -3,6 +3,7 @@ import type { Db, Tx } from '../../platform/db/database.ts';
 import type { AppError } from '../../platform/errors/app-error.ts';
 import { isAppError } from '../../platform/errors/app-error.ts';
 import type { Services } from '../../services.ts';
+import { invalidateCohortSheets } from '../../sheets/sheet-cache.ts';
 import { MESSAGES_PT } from '../../web/messages.ts';
 import type { MarkInput, MonthBody, MonthSessionInput } from '../attendance.schemas.ts';
 import { MonthAttendanceService } from '../month.service.ts';
@@ -52,6 +53,7 @@ export async function saveRows(
       for (const [month, monthRows] of byMonth(rows)) {
         await saveMonth({ trx, months, actor, cohortId, month }, monthRows, problems);
       }
+      await invalidateCohortSheets(trx, [cohortId]);
       if (!keep(problems)) throw new Rollback();
     });
   } catch (error) {
@@ -77,7 +79,8 @@ async function saveMonth(
     const pending = rows.filter((row) => !problems.has(row.row));
     if (pending.length === 0) return;
     try {
-      await target.months.save(target.actor, target.cohortId, target.month, bodyOf(pending));
+      const body = bodyOf(pending);
+      await target.months.save(target.actor, target.cohortId, target.month, body, 'import');
       return;
     } catch (error) {
       if (!isAppError(error)) throw error;

@@ -107,6 +107,14 @@ export interface JobSchedule {
   readonly timeZone: string;
 }
 
+/** One job of an `enqueueMany` call: the arguments `enqueue` takes. */
+export interface JobToEnqueue<T = unknown> {
+  readonly queue: QueueName;
+  readonly name: string;
+  readonly data: T;
+  readonly options?: EnqueueOptions;
+}
+
 export interface JobQueue {
   enqueue<T>(
     queue: QueueName,
@@ -114,6 +122,15 @@ export interface JobQueue {
     data: T,
     options?: EnqueueOptions,
   ): Promise<JobRecord<T>>;
+  /**
+   * Enqueues many jobs in a few round trips instead of one or more per job.
+   * Resolves with one record per job, in the order given. Each job behaves as
+   * if passed to `enqueue` in that order: an id that exists already, or that
+   * an earlier job of the same call used, gives back the existing job.
+   * All of them or none are added on the embedded backend; on BullMQ each
+   * queue's share is added atomically.
+   */
+  enqueueMany<T>(jobs: readonly JobToEnqueue<T>[]): Promise<JobRecord<T>[]>;
   get(id: string): Promise<JobRecord | null>;
   list(filter: JobListFilter): Promise<{ items: JobRecord[]; total: number }>;
   /** Puts a failed job back to waiting with a fresh set of attempts. */

@@ -28,6 +28,36 @@ export class JobTimeoutError extends Error {
   }
 }
 
+/** What a run's timeout aborts: an AbortController, or a LazyAbortController. */
+export interface Abortable {
+  abort(reason?: unknown): void;
+}
+
+/**
+ * An AbortController whose signal is only created when a handler reads it.
+ * Most jobs never look at their signal, and at thousands of jobs a second the
+ * controller and its signal are a measurable share of a run's cost. Aborting
+ * before the signal exists is remembered: the signal is then born aborted.
+ */
+export class LazyAbortController implements Abortable {
+  private controller: AbortController | null = null;
+  private aborted: { reason: unknown } | null = null;
+
+  get signal(): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.aborted.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason?: unknown): void {
+    if (this.aborted) return;
+    this.aborted = { reason };
+    this.controller?.abort(reason);
+  }
+}
+
 /**
  * Settles with the task, or rejects with JobTimeoutError after `timeoutMs`
  * and aborts `controller` so that a handler that checks its signal stops.
@@ -36,7 +66,7 @@ export class JobTimeoutError extends Error {
 export async function runWithTimeout<R>(
   task: Promise<R>,
   timeoutMs: number,
-  controller: AbortController,
+  controller: Abortable,
 ): Promise<R> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {

@@ -120,30 +120,51 @@ class IdempotentMailer implements Mailer {
     return this.delivery.kind;
   }
 
+  /**
+   * The key is reserved (its `sent_emails` row written) before the message
+   * goes out and given back if sending fails. A worker that dies once the
+   * server has the message thus leaves the key behind, and the retried job
+   * finds it instead of sending again.
+   *
+   * TODO(#5): a worker that dies after the reservation but before the server
+   * took the message leaves a key for a message that never went out, and
+   * nothing tells that case apart (docs/known-issues.md).
+   */
   async send(message: MailMessage): Promise<SendResult> {
     await validateMessage(message);
 
     const earlier = await this.repo.find(message.idempotencyKey);
-    if (earlier) {
-      this.options.logger.info({ messageId: earlier.messageId }, 'mail already sent');
-      return { ...earlier, isDuplicate: true };
-    }
+    if (earlier) return this.duplicate(earlier);
 
     const messageId = messageIdFor(message.idempotencyKey, this.options.from);
-    const mail = this.toNodemailer(message, messageId);
-    const rejectedCount = await this.delivery.deliver(mail, message.idempotencyKey);
     const sent: SentEmail = {
       idempotencyKey: message.idempotencyKey,
       messageId,
       transport: this.delivery.kind,
       sentAt: this.clock.now().toISOString(),
     };
+    const rival = await this.reserve(sent);
+    if (rival) return this.duplicate(rival);
+
+    const mail = this.toNodemailer(message, messageId);
+    let rejectedCount: number;
+    try {
+      rejectedCount = await this.delivery.deliver(mail, message.idempotencyKey);
+    } catch (error) {
+      await this.release(sent);
+      throw error;
+    }
     this.logSent(sent, message.to.length, rejectedCount);
-    return this.record(sent);
+    return { ...sent, isDuplicate: false };
   }
 
   close(): void {
     this.delivery.close();
+  }
+
+  private duplicate(earlier: SentEmail): SendResult {
+    this.options.logger.info({ messageId: earlier.messageId }, 'mail already sent');
+    return { ...earlier, isDuplicate: true };
   }
 
   private toNodemailer(message: MailMessage, messageId: string): SendMailOptions {
@@ -164,26 +185,33 @@ class IdempotentMailer implements Mailer {
   }
 
   /**
-   * Stores the key once the message is out. A unique violation means a
-   * concurrent attempt sent it too (the job queue should prevent that): the
-   * first record wins. Any other failure is logged and swallowed: the message
-   * did go out, and failing the job would only make a retry send it again.
+   * Writes the key's row; resolves with null when this attempt holds the key,
+   * or with the row of a concurrent attempt that wrote it first (the unique
+   * constraint decides, so two attempts never both send).
    */
-  private async record(sent: SentEmail): Promise<SendResult> {
+  private async reserve(sent: SentEmail): Promise<SentEmail | null> {
     try {
       await this.repo.insert(sent);
-      return { ...sent, isDuplicate: false };
+      return null;
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        const first = await this.repo.find(sent.idempotencyKey);
-        this.options.logger.warn({ messageId: sent.messageId }, 'mail sent by two attempts');
-        return first ? { ...first, isDuplicate: true } : { ...sent, isDuplicate: false };
-      }
+      if (!isUniqueViolation(error)) throw error;
+      const first = await this.repo.find(sent.idempotencyKey);
+      if (!first) throw error;
+      this.options.logger.warn({ messageId: sent.messageId }, 'mail sent by another attempt');
+      return first;
+    }
+  }
+
+  /** Gives the key back after a failed send, so that a retry sends the message. */
+  private async release(sent: SentEmail): Promise<void> {
+    try {
+      await this.repo.remove(sent);
+    } catch (err) {
+      // The key stays: a retry will take the message for sent. A person must look.
       this.options.logger.error(
-        { err: error, messageId: sent.messageId },
-        'mail sent but its idempotency key was not stored',
+        { err, messageId: sent.messageId },
+        'mail not sent, but its idempotency key could not be given back',
       );
-      return { ...sent, isDuplicate: false };
     }
   }
 

@@ -7,6 +7,7 @@ export interface SentEmail {
   readonly idempotencyKey: string;
   readonly messageId: string;
   readonly transport: MailTransportKind;
+  /** When sending began: the key is written just before the message goes out. */
   readonly sentAt: string;
 }
 
@@ -26,5 +27,14 @@ export class SentEmailsRepo {
   /** Throws the driver's unique violation when the key is already there. */
   async insert(sent: SentEmail): Promise<void> {
     await this.db.insertInto('sentEmails').values(sent).execute();
+  }
+
+  /** Removes the row `insert` wrote for this attempt, and no other attempt's row. */
+  async remove(sent: SentEmail): Promise<void> {
+    await this.db
+      .deleteFrom('sentEmails')
+      .where('idempotencyKey', '=', sent.idempotencyKey)
+      .where('sentAt', '=', sent.sentAt)
+      .execute();
   }
 }

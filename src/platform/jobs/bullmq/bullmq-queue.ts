@@ -17,6 +17,7 @@ import type {
   JobRecord,
   JobSchedule,
   JobState,
+  JobToEnqueue,
   QueueName,
 } from '../job-queue.ts';
 import { BACKOFF_JITTER } from '../worker-runtime.ts';
@@ -187,6 +188,71 @@ export class BullmqJobQueue implements JobQueue {
     const state: JobState = (opts.delay ?? 0) > 0 ? 'delayed' : 'waiting';
     if (options.jobId === undefined) return toRecord(job, queue, state) as JobRecord<T>;
     return (await this.existingOrAdded(job, queue, state)) as JobRecord<T>;
+  }
+
+  /**
+   * One addBulk per queue (a single MULTI each) instead of one add per job.
+   * Jobs with an id are looked up first, as `enqueue` does; a later job of
+   * the call repeating an id gets the first one's record.
+   */
+  async enqueueMany<T>(jobs: readonly JobToEnqueue<T>[]): Promise<JobRecord<T>[]> {
+    const firstWithId = new Map<string, number>();
+    jobs.forEach((job, index) => {
+      const id = job.options?.jobId;
+      if (id !== undefined && !firstWithId.has(id)) firstWithId.set(id, index);
+    });
+    const found = await Promise.all(
+      [...firstWithId].map(async ([id, index]) => ({ index, record: await this.get(id) })),
+    );
+    const records = new Map<number, JobRecord>();
+    for (const { index, record } of found) if (record) records.set(index, record);
+
+    const toAdd = jobs.flatMap((job, index) => {
+      const id = job.options?.jobId;
+      const isFirst = id === undefined || firstWithId.get(id) === index;
+      return isFirst && !records.has(index) ? [{ index, job }] : [];
+    });
+    await Promise.all(
+      QUEUE_NAMES.map((queue) =>
+        this.addBulk(
+          queue,
+          toAdd.filter((entry) => entry.job.queue === queue),
+          records,
+        ),
+      ),
+    );
+    return jobs.map((job, index) => {
+      const id = job.options?.jobId;
+      const record = records.get(id === undefined ? index : (firstWithId.get(id) ?? index));
+      if (!record) throw new Error(`job ${index} of the batch was not enqueued`);
+      return record as JobRecord<T>;
+    });
+  }
+
+  private async addBulk(
+    queue: QueueName,
+    entries: readonly { index: number; job: JobToEnqueue }[],
+    records: Map<number, JobRecord>,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const bulk = entries.map(({ job }) => ({
+      name: job.name,
+      data: job.data,
+      opts: jobOptions(job.options ?? {}, this.retention),
+    }));
+    const added = await this.queueFor(queue).addBulk(bulk);
+    await Promise.all(
+      entries.map(async ({ index, job }, position) => {
+        const stored = added[position];
+        if (!stored) throw new Error(`BullMQ did not return job ${index} of the batch`);
+        const state: JobState = (bulk[position]?.opts.delay ?? 0) > 0 ? 'delayed' : 'waiting';
+        const record =
+          job.options?.jobId === undefined
+            ? toRecord(stored, queue, state)
+            : await this.existingOrAdded(stored, queue, state);
+        records.set(index, record);
+      }),
+    );
   }
 
   /**

@@ -1,9 +1,11 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 
+import type { Logger } from '../../logging/logger.ts';
 import type { JobContext, JobHandler, JobWorker, QueueName, WorkerOptions } from '../job-queue.ts';
+import { LazyAbortController, runWithTimeout } from '../worker-runtime.ts';
 import type { BullmqQueue } from './bullmq-queue.ts';
-import { runWithTimeout } from '../worker-runtime.ts';
+import { fromBullmqJobId } from './job-ids.ts';
 import { clampProgress, timeoutOf, toRecord } from './records.ts';
 import type { BullmqJob } from './records.ts';
 import { WorkerStoppingError, toBullmqError } from './run-job.ts';
@@ -28,7 +30,7 @@ interface RunningJob {
   readonly queue: QueueName;
   readonly job: BullmqJob;
   readonly token: string;
-  readonly controller: AbortController;
+  readonly controller: LazyAbortController;
 }
 
 /** Never settles: BullMQ must not record anything for a job handed back. */
@@ -61,9 +63,11 @@ export class BullmqJobWorker implements JobWorker {
   }
 
   private createWorker(queue: QueueName): Worker<unknown, unknown> {
+    // Two parameters, not three: BullMQ then creates no abort signal of its
+    // own per job (we never cancel through BullMQ; our signal is lazy).
     const worker = new Worker<unknown, unknown, string>(
       queue,
-      (job, token, signal) => this.process(queue, job, token, signal),
+      (job, token) => this.process(queue, job, token),
       {
         connection: this.settings.connection,
         prefix: this.settings.prefix,
@@ -83,22 +87,13 @@ export class BullmqJobWorker implements JobWorker {
     queue: QueueName,
     job: BullmqJob,
     token: string | undefined,
-    signal: AbortSignal | undefined,
   ): Promise<unknown> {
     const handler = this.options.handlers[job.name];
     if (!handler) {
       this.options.logger.error({ queue, jobName: job.name }, 'no handler for this job name');
       throw new UnrecoverableError(`No handler for job "${job.name}" on this worker`);
     }
-    const controller = new AbortController();
-    // BullMQ aborts its signal when it cancels the job or loses its lock.
-    signal?.addEventListener(
-      'abort',
-      () => {
-        controller.abort(signal.reason);
-      },
-      { once: true },
-    );
+    const controller = new LazyAbortController();
     const key = `${queue}\u0000${job.id ?? ''}`;
     this.running.set(key, { queue, job, token: token ?? '', controller });
     try {
@@ -112,33 +107,56 @@ export class BullmqJobWorker implements JobWorker {
     queue: QueueName,
     job: BullmqJob,
     handler: JobHandler<never>,
-    controller: AbortController,
+    controller: LazyAbortController,
   ): Promise<unknown> {
     const session = this.session;
-    const record = toRecord(job, queue, 'active');
-    const logger = this.options.logger.child({
-      queue,
-      jobId: record.id,
-      jobName: job.name,
-      attempt: job.attemptsMade + 1,
-    });
-    const context: JobContext<never> = {
-      job: record as JobContext<never>['job'],
-      signal: controller.signal,
-      logger,
-      updateProgress: (progress) => job.updateProgress(clampProgress(progress)),
-    };
+    const context = this.contextFor(queue, job, controller);
     const timeoutMs = timeoutOf(job, this.settings.defaultTimeoutMs);
     try {
       const result = await runWithTimeout(handler(context), timeoutMs, controller);
       if (session.abandoned) return await handedBack;
-      logger.debug('job completed');
+      if (this.options.logger.isLevelEnabled('debug')) context.logger.debug('job completed');
       return result;
     } catch (error) {
       if (session.abandoned) return await handedBack;
-      logger.warn({ err: error }, 'job run failed');
+      context.logger.warn({ err: error }, 'job run failed');
       throw toBullmqError(error);
     }
+  }
+
+  /**
+   * The record, the signal and the child logger are each built when first
+   * read. Built eagerly they cost more per job than BullMQ's own work for a
+   * short job (the child logger most: pino serialises and redacts its
+   * bindings), which the bench (jobs.bullmq.throughput) showed.
+   */
+  private contextFor(
+    queue: QueueName,
+    job: BullmqJob,
+    controller: LazyAbortController,
+  ): JobContext<never> {
+    const parent = this.options.logger;
+    let record: JobContext<never>['job'] | undefined;
+    let logger: Logger | undefined;
+    return {
+      get job() {
+        record ??= toRecord(job, queue, 'active') as JobContext<never>['job'];
+        return record;
+      },
+      get signal() {
+        return controller.signal;
+      },
+      get logger() {
+        logger ??= parent.child({
+          queue,
+          jobId: fromBullmqJobId(job.id ?? ''),
+          jobName: job.name,
+          attempt: job.attemptsMade + 1,
+        });
+        return logger;
+      },
+      updateProgress: (progress) => job.updateProgress(clampProgress(progress)),
+    };
   }
 
   /**

@@ -5,6 +5,7 @@ import type {
   JobRecord,
   JobSchedule,
   JobState,
+  JobToEnqueue,
   QueueName,
 } from '../job-queue.ts';
 import type { ResolvedJobOptions } from './embedded-options.ts';
@@ -28,6 +29,13 @@ export class EmbeddedJobQueue implements JobQueue {
     const now = this.options.now();
     const row = await this.store.insert(queue, name, data, options, now);
     return toJobRecord<T>(row, now);
+  }
+
+  async enqueueMany<T>(jobs: readonly JobToEnqueue<T>[]): Promise<JobRecord<T>[]> {
+    if (jobs.length === 0) return [];
+    const now = this.options.now();
+    const rows = await this.store.insertMany(jobs, now);
+    return rows.map((row) => toJobRecord<T>(row, now));
   }
 
   async get(id: string): Promise<JobRecord | null> {

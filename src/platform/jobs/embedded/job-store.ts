@@ -12,10 +12,13 @@ import type {
   JobRecord,
   JobSchedule,
   JobState,
+  JobToEnqueue,
   QueueName,
 } from '../job-queue.ts';
 
 const DEFAULT_LIST_LIMIT = 50;
+/** 15 columns a row: 500 rows stay well under SQLite's 32,766 bound values. */
+const ROWS_PER_STATEMENT = 500;
 const MAX_LIST_LIMIT = 500;
 
 export const LEASE_EXPIRED_REASON = 'lease expired: the worker stopped responding';
@@ -52,33 +55,53 @@ export class JobStore {
     options: EnqueueOptions,
     now: Date,
   ): Promise<JobRow> {
-    const id = options.jobId ?? randomUUID();
-    const nowIso = now.toISOString();
-    const runAt = new Date(now.getTime() + (options.delayMs ?? DEFAULT_ENQUEUE.delayMs));
+    const values = newJobRow({ queue, name, data, options }, now);
     // Insert-or-keep: enqueuing an existing id is how callers stay idempotent.
     await this.db
       .insertInto('jobs')
-      .values({
-        id,
-        queue,
-        name,
-        data: JSON.stringify(data ?? null),
-        state: 'waiting',
-        priority: options.priority ?? DEFAULT_ENQUEUE.priority,
-        runAt: runAt.toISOString(),
-        attemptsMade: 0,
-        maxAttempts: Math.max(1, options.attempts ?? DEFAULT_ENQUEUE.attempts),
-        backoffMs: options.backoffMs ?? DEFAULT_ENQUEUE.backoffMs,
-        timeoutMs: options.timeoutMs ?? DEFAULT_ENQUEUE.timeoutMs,
-        progress: 0,
-        createdAt: nowIso,
-        updatedAt: nowIso,
-      })
+      .values(values)
       .onConflict((conflict) => conflict.column('id').doNothing())
       .execute();
-    const row = await this.find(id);
-    if (!row) throw new Error(`job ${id} vanished right after it was enqueued`);
+    const row = await this.find(values.id);
+    if (!row) throw new Error(`job ${values.id} vanished right after it was enqueued`);
     return row;
+  }
+
+  /**
+   * Inserts many jobs in one transaction, a few hundred rows per statement
+   * (under SQLite's and PostgreSQL's limits on bound values), keeping the jobs
+   * whose id exists. Resolves with the stored row of each job, in order.
+   */
+  async insertMany(jobs: readonly JobToEnqueue[], now: Date): Promise<JobRow[]> {
+    const values = jobs.map((job) => newJobRow(job, now));
+    const ids = values.map((row) => row.id);
+    // A repeated id within the call: the first job with it wins, as with enqueue.
+    const seen = new Set<string>();
+    const firsts = values.filter((row) => {
+      if (seen.has(row.id)) return false;
+      seen.add(row.id);
+      return true;
+    });
+    const stored = await this.db.transaction().execute(async (trx) => {
+      const rows: JobRow[] = [];
+      for (const chunk of chunksOf(firsts, ROWS_PER_STATEMENT)) {
+        await trx
+          .insertInto('jobs')
+          .values(chunk)
+          .onConflict((conflict) => conflict.column('id').doNothing())
+          .execute();
+      }
+      for (const chunk of chunksOf([...seen], ROWS_PER_STATEMENT)) {
+        rows.push(...(await trx.selectFrom('jobs').selectAll().where('id', 'in', chunk).execute()));
+      }
+      return rows;
+    });
+    const byId = new Map(stored.map((row) => [row.id, row]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      if (!row) throw new Error(`job ${id} vanished right after it was enqueued`);
+      return row;
+    });
   }
 
   async find(id: string): Promise<JobRow | null> {
@@ -378,6 +401,37 @@ export class JobStore {
 }
 
 type JobUpdate = UpdateQueryBuilder<DB, 'jobs', 'jobs', UpdateResult>;
+
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    chunks.push(items.slice(start, start + size));
+  }
+  return chunks;
+}
+
+/** The row a new job starts as; a job without an id gets a UUID. */
+function newJobRow(job: JobToEnqueue, now: Date) {
+  const options = job.options ?? {};
+  const nowIso = now.toISOString();
+  const runAt = new Date(now.getTime() + (options.delayMs ?? DEFAULT_ENQUEUE.delayMs));
+  return {
+    id: options.jobId ?? randomUUID(),
+    queue: job.queue,
+    name: job.name,
+    data: JSON.stringify(job.data ?? null),
+    state: 'waiting' as const,
+    priority: options.priority ?? DEFAULT_ENQUEUE.priority,
+    runAt: runAt.toISOString(),
+    attemptsMade: 0,
+    maxAttempts: Math.max(1, options.attempts ?? DEFAULT_ENQUEUE.attempts),
+    backoffMs: options.backoffMs ?? DEFAULT_ENQUEUE.backoffMs,
+    timeoutMs: options.timeoutMs ?? DEFAULT_ENQUEUE.timeoutMs,
+    progress: 0,
+    createdAt: nowIso,
+    updatedAt: nowIso,
+  };
+}
 
 /** SQLite answers comparisons with 0/1, PostgreSQL with booleans. */
 function isTruthy(value: unknown): boolean {
