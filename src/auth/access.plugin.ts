@@ -107,10 +107,11 @@ async function accessPlugin(app: FastifyInstance, options: AccessOptions): Promi
     if (access === undefined || access === 'public') return;
 
     const actor = await authenticate(request, options.auth);
+    // Set before the role check, so that a refusal is logged and counted against its user.
+    request.actor = actor;
     if (access !== 'authenticated' && !access.includes(actor.role)) {
       throw new AppError('OMAUM_AUTH_FORBIDDEN', `Your role (${actor.role}) may not do this`);
     }
-    request.actor = actor;
   });
 
   app.addHook('preHandler', (request, reply, done) => {

@@ -20,7 +20,7 @@ export async function authPages(app: FastifyInstance, services: Services): Promi
   app.post(
     '/entrar',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: 'sign-in' },
       preHandler: (request, reply, done) => {
         app.csrfProtection(request, reply, done);
       },
@@ -30,7 +30,8 @@ export async function authPages(app: FastifyInstance, services: Services): Promi
       const next = localPath(field(request.body, 'next'));
       let user;
       try {
-        user = await auth.signIn(email, field(request.body, 'password'));
+        const password = field(request.body, 'password');
+        user = await auth.signIn(email, password, { address: request.ip });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         const data = { next, email, error: MESSAGES_PT[error.code] };

@@ -27,7 +27,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services; config:
   app.post(
     '/auth/tokens',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: 'sign-in' },
       schema: {
         tags,
         summary: 'Exchange e-mail and password for a bearer token',
@@ -38,7 +38,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services; config:
     },
     async (request, reply) => {
       const { email, password, name } = request.body;
-      const user = await auth.signIn(email, password);
+      const user = await auth.signIn(email, password, { address: request.ip });
       return reply.code(201).send(await auth.issueToken(user, name));
     },
   );
@@ -93,7 +93,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services; config:
   app.post(
     '/auth/session',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: 'sign-in' },
       schema: {
         tags,
         summary: 'Sign in a browser: sets the session cookie, returns a CSRF token',
@@ -103,7 +103,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services; config:
       },
     },
     async (request, reply) => {
-      const user = await auth.signIn(request.body.email, request.body.password);
+      const { email, password } = request.body;
+      const user = await auth.signIn(email, password, { address: request.ip });
       startSession(request, user);
       const csrfToken = reply.generateCsrf();
       return reply.code(201).send({ user, csrfToken });

@@ -2,6 +2,8 @@ import type { Db } from '../platform/db/database.ts';
 import type { User } from '../platform/db/tables.ts';
 import { AppError, invalidFields } from '../platform/errors/app-error.ts';
 import type { Clock } from '../platform/clock.ts';
+import { accountHash, NO_SECURITY_EVENTS } from '../platform/security/security-event.ts';
+import type { SecurityEventRecorder } from '../platform/security/security-event.ts';
 import { hashPassword, passwordWeakness, verifyPassword } from '../platform/security/passwords.ts';
 import { generateToken, hashToken, looksLikeToken } from '../platform/security/tokens.ts';
 import { UsersRepo } from '../users/users.repo.ts';
@@ -19,6 +21,11 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   maxFailedSignIns: 5,
   lockoutMinutes: 15,
 };
+
+/** Where a sign-in attempt came from, for the security events it may cause. */
+export interface SignInOrigin {
+  readonly address?: string | null;
+}
 
 export interface IssuedToken {
   readonly id: number;
@@ -38,29 +45,41 @@ export class AuthService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly settings: AuthSettings = DEFAULT_AUTH_SETTINGS,
+    private readonly events: SecurityEventRecorder = NO_SECURITY_EVENTS,
   ) {}
 
   /**
    * Checks an e-mail and password. Counts failures and locks the account
-   * after `maxFailedSignIns` of them in a row.
+   * after `maxFailedSignIns` of them in a row. Each failure is a security
+   * event (`sign_in_failed`, and `account_locked` when it locks the account).
    */
-  async signIn(email: string, password: string): Promise<User> {
+  async signIn(email: string, password: string, origin: SignInOrigin = {}): Promise<User> {
     const users = new UsersRepo(this.db);
     const user = await users.findByEmail(email.trim());
+    const failed = (reason: string, userId: number | null) =>
+      this.signInFailed(email, reason, userId, origin);
 
     if (!user) {
       this.dummyHash ??= hashPassword(DUMMY_HASH_PASSWORD);
       await verifyPassword(password, await this.dummyHash);
+      await failed('unknown_account', null);
       throw new AppError('OMAUM_AUTH_INVALID_CREDENTIALS');
     }
-    if (this.isLocked(user)) throw new AppError('OMAUM_AUTH_ACCOUNT_LOCKED');
+    if (this.isLocked(user)) {
+      await failed('account_locked', user.id);
+      throw new AppError('OMAUM_AUTH_ACCOUNT_LOCKED');
+    }
 
     const isValid = await verifyPassword(password, user.passwordHash);
     if (!isValid) {
-      await this.recordFailure(users, user);
+      await failed('wrong_password', user.id);
+      await this.recordFailure(users, user, origin);
       throw new AppError('OMAUM_AUTH_INVALID_CREDENTIALS');
     }
-    if (!user.isActive) throw new AppError('OMAUM_AUTH_ACCOUNT_INACTIVE');
+    if (!user.isActive) {
+      await failed('account_inactive', user.id);
+      throw new AppError('OMAUM_AUTH_ACCOUNT_INACTIVE');
+    }
 
     const now = this.clock.now().toISOString();
     await users.update(user.id, { failedSignIns: 0, lockedUntil: null, lastSignInAt: now });
@@ -146,12 +165,29 @@ export class AuthService {
 
   // The count goes up in the database, not from the row read before the
   // (slow) password check: guesses sent at once must all count.
-  private async recordFailure(users: UsersRepo, user: User): Promise<void> {
+  private async recordFailure(users: UsersRepo, user: User, origin: SignInOrigin): Promise<void> {
     const failures = await users.addFailedSignIn(user.id);
     if (failures < this.settings.maxFailedSignIns) return;
     const lockoutMs = this.settings.lockoutMinutes * 60_000;
     const lockedUntil = new Date(this.clock.now().getTime() + lockoutMs).toISOString();
     await users.update(user.id, { failedSignIns: 0, lockedUntil });
+    await this.events.record({
+      kind: 'account_locked',
+      address: origin.address ?? null,
+      userId: user.id,
+      detail: { failures, lockedUntil },
+    });
+  }
+
+  // The e-mail is personal data: events keep a hash of it, enough to see
+  // that many attempts named the same account.
+  private signInFailed(email: string, reason: string, userId: number | null, origin: SignInOrigin) {
+    return this.events.record({
+      kind: 'sign_in_failed',
+      address: origin.address ?? null,
+      userId,
+      detail: { reason, account: accountHash(email) },
+    });
   }
 }
 

@@ -45,6 +45,16 @@ export const ERRORS = {
     message: 'The new password must have at least 10 characters and not be trivial',
   },
 
+  OMAUM_RATE_LIMITED: {
+    statusCode: 429,
+    message: 'Too many requests; wait for the seconds in Retry-After',
+  },
+  OMAUM_ADDRESS_BLOCKED: {
+    statusCode: 429,
+    message: 'Your address is blocked for a while after too many refused requests',
+  },
+  OMAUM_SECURITY_BLOCK_NOT_FOUND: { statusCode: 404, message: 'The address is not blocked' },
+
   OMAUM_USER_NOT_FOUND: { statusCode: 404, message: 'There is no such user' },
   OMAUM_USER_DUPLICATE: { statusCode: 409, message: 'A user with this e-mail already exists' },
   OMAUM_USER_LAST_ADMIN: {
