@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../platform/db/errors.ts';
 import type { Activity, Cohort, NewActivity } from '../platform/db/tables.ts';
 import { AppError, invalidFields } from '../platform/errors/app-error.ts';
 import type { Page, PageRequest } from '../platform/http/schemas.ts';
+import { invalidateCohortSheets } from '../sheets/sheet-cache.ts';
 import { ActivitiesRepo } from './activities.repo.ts';
 import type { CreateActivityBody, UpdateActivityBody } from './activities.schemas.ts';
 
@@ -91,6 +92,7 @@ export class ActivitiesService {
         });
         const position = input.position ?? ordered.length + 1;
         await renumber(repo, placeAt(ordered, created, position), now);
+        await invalidateCohortSheets(trx, [cohortId]);
         return load(repo, created.id);
       });
     } catch (error) {
@@ -130,6 +132,7 @@ export class ActivitiesService {
           const ordered = await repo.listInOrder(activity.cohortId);
           await renumber(repo, placeAt(ordered, activity, input.position), now);
         }
+        await invalidateCohortSheets(trx, [activity.cohortId]);
         return load(repo, id);
       });
     } catch (error) {
@@ -157,6 +160,7 @@ export class ActivitiesService {
       await repo.update(id, { archivedAt: now, isActive: false, updatedAt: now });
       // Close the gap it leaves in the sheet.
       await renumber(repo, await repo.listInOrder(activity.cohortId), now);
+      await invalidateCohortSheets(trx, [activity.cohortId]);
       return load(repo, id);
     });
   }

@@ -1,6 +1,7 @@
 import type { CounterRow, CounterScope, MarkFactRow } from './attendance.repo.ts';
 import { AttendanceRepo } from './attendance.repo.ts';
 import type { Queryable } from '../platform/db/database.ts';
+import { invalidateCohortSheets } from '../sheets/sheet-cache.ts';
 import type { SessionFact } from './statistics.ts';
 import { countFacts, enrollmentCovers } from './statistics.ts';
 
@@ -91,7 +92,8 @@ export interface RebuildFilter {
 
 /**
  * Rebuilds the counters of every (cohort, month) matching the filter from
- * the marks, one month per transaction. Returns how many months were rebuilt.
+ * the marks, one month per transaction (which also moves the cohort's cached
+ * sheets on). Returns how many months were rebuilt.
  */
 export async function rebuildCounters(
   db: Queryable & { transaction: Queryable['transaction'] },
@@ -110,6 +112,7 @@ export async function rebuildCounters(
     await db.transaction().execute(async (trx) => {
       await new AttendanceRepo(trx).lockCohort(scope.cohortId);
       await refreshCounters(trx, scope, at);
+      await invalidateCohortSheets(trx, [scope.cohortId]);
     });
   }
   return months.size;

@@ -3,12 +3,13 @@ import { ALL_ROLES, requireRole } from '../auth/actor.ts';
 import { assertCohortVisible } from '../cohorts/cohort-scope.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db, Queryable } from '../platform/db/database.ts';
-import type { Activity, Mark, NewSession, Session } from '../platform/db/tables.ts';
+import type { Activity, Mark, MarkSource, NewSession, Session } from '../platform/db/tables.ts';
 import { AppError, invalidFields } from '../platform/errors/app-error.ts';
 import { blankToNull } from '../platform/text.ts';
 import type { SessionView } from '../sessions/sessions.schemas.ts';
 import { ATTENDANCE_ROLES, toSessionView } from '../sessions/sessions.service.ts';
 import { SessionsRepo } from '../sessions/sessions.repo.ts';
+import { invalidateCohortSheets } from '../sheets/sheet-cache.ts';
 import { AttendanceRepo } from './attendance.repo.ts';
 import type { MarkView, MonthBody, MonthSessionInput } from './attendance.schemas.ts';
 import type { AttendanceService } from './attendance.service.ts';
@@ -63,13 +64,15 @@ export class MonthAttendanceService {
   /**
    * Creates the listed sessions that do not exist yet (matched by id, or by
    * activity, date and slot), then saves their marks. Sending the same
-   * request twice changes nothing the second time.
+   * request twice changes nothing the second time. `source` is what the
+   * history records as the origin of the changes (the import says `import`).
    */
   async save(
     actor: Actor,
     cohortId: number,
     month: string,
     body: MonthBody,
+    source: MarkSource = 'month',
   ): Promise<MonthGrid & { changed: number; createdSessions: number }> {
     requireRole(actor, ATTENDANCE_ROLES, 'record attendance');
     const range = monthRange(month);
@@ -103,8 +106,9 @@ export class MonthAttendanceService {
         return { context, plan };
       });
       throwIfRefused(plans.map((entry) => entry.plan));
-      // TODO(#5): let the import say `import` here (docs/known-issues.md).
-      const stored = await this.marks.write(trx, actor, plans, 'month');
+      const stored = await this.marks.write(trx, actor, plans, source);
+      // Marks written above moved the cached sheets on already; new sessions alone must too.
+      if (resolved.created > 0) await invalidateCohortSheets(trx, [cohortId]);
 
       // The marks of the saved sessions are known already: only the others are read back.
       const known = new Map<number, Map<number, Mark>>();

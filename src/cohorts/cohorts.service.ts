@@ -11,6 +11,7 @@ import { AppError, invalidFields } from '../platform/errors/app-error.ts';
 import type { FieldProblem } from '../platform/errors/app-error.ts';
 import type { Page, PageRequest } from '../platform/http/schemas.ts';
 import { blankToNull } from '../platform/text.ts';
+import { invalidateCohortSheets } from '../sheets/sheet-cache.ts';
 import { assertCohortVisible, visibleCohortIds } from './cohort-scope.ts';
 import type { CohortFilter, CohortView } from './cohorts.repo.ts';
 import { CohortsRepo } from './cohorts.repo.ts';
@@ -106,6 +107,7 @@ export class CohortsService {
         if (changes.capacity !== undefined) await checkCapacity(repo, id, changes.capacity);
 
         await repo.update(id, { ...changes, updatedAt: this.clock.now().toISOString() });
+        await invalidateCohortSheets(trx, [id]);
         return loadView(repo, id);
       });
     } catch (error) {
@@ -125,6 +127,8 @@ export class CohortsService {
     if (cohort.archivedAt === null) {
       const now = this.clock.now().toISOString();
       await repo.update(id, { archivedAt: now, updatedAt: now });
+      // Not a transaction: the single update commits first, then the sheets move on.
+      await invalidateCohortSheets(this.db, [id]);
     }
     return loadView(repo, id);
   }

@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../platform/db/errors.ts';
 import type { Course } from '../platform/db/tables.ts';
 import { AppError, invalidFields } from '../platform/errors/app-error.ts';
 import type { Page, PageRequest } from '../platform/http/schemas.ts';
+import { invalidateAllSheets } from '../sheets/sheet-cache.ts';
 import type { CourseFilter } from './courses.repo.ts';
 import { CoursesRepo } from './courses.repo.ts';
 import type { CreateCourseBody, UpdateCourseBody } from './courses.schemas.ts';
@@ -59,19 +60,22 @@ export class CoursesService {
       const other = await repo.findByName(name);
       if (other && other.id !== id) throw duplicate(name);
     }
+    let updated: Course | undefined;
     try {
-      const updated = await repo.update(id, {
+      updated = await repo.update(id, {
         name,
         description:
           input.description === undefined ? undefined : input.description?.trim() || null,
         isActive: input.isActive,
         updatedAt: this.clock.now().toISOString(),
       });
-      return updated ?? course;
     } catch (error) {
       if (isUniqueViolation(error) && name !== undefined) throw duplicate(name);
       throw error;
     }
+    // Sheets show the course's name (one update, no transaction: bump after it).
+    if (name !== undefined) await invalidateAllSheets(this.db);
+    return updated ?? course;
   }
 
   /** Archives a course; its cohorts and their history stay. Idempotent. */

@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../platform/db/errors.ts';
 import type { Cohort, Enrollment, EnrollmentStatus } from '../platform/db/tables.ts';
 import { AppError, invalidFields } from '../platform/errors/app-error.ts';
 import type { Page, PageRequest } from '../platform/http/schemas.ts';
+import { invalidateCohortSheets } from '../sheets/sheet-cache.ts';
 import type {
   ActiveElsewhere,
   CohortEnrollment,
@@ -149,6 +150,7 @@ export class EnrollmentsService {
         const scope = { cohortId: current.cohortId, studentIds: [current.studentId] };
         await refreshCountersWhere(trx, scope, now);
       }
+      await invalidateCohortSheets(trx, [current.cohortId]);
       return updated ?? current;
     });
   }
@@ -171,8 +173,9 @@ export class EnrollmentsService {
       if (first) throw errors.onRefused(first, refusals);
 
       const now = this.clock.now().toISOString();
+      let created: Enrollment[];
       try {
-        return await repo.insertMany(
+        created = await repo.insertMany(
           studentIds.map((studentId) => ({
             studentId,
             cohortId,
@@ -189,6 +192,8 @@ export class EnrollmentsService {
         if (isUniqueViolation(error)) throw errors.onRace();
         throw error;
       }
+      await invalidateCohortSheets(trx, [cohortId]);
+      return created;
     });
   }
 

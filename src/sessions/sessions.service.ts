@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../platform/db/errors.ts';
 import type { NewSession, Role, Session } from '../platform/db/tables.ts';
 import { AppError } from '../platform/errors/app-error.ts';
 import { blankToNull } from '../platform/text.ts';
+import { invalidateCohortSheets } from '../sheets/sheet-cache.ts';
 import type { CreateSessionBody, SessionView, UpdateSessionBody } from './sessions.schemas.ts';
 import type { SessionRange } from './sessions.repo.ts';
 import { SessionsRepo } from './sessions.repo.ts';
@@ -122,12 +123,15 @@ export class SessionsService {
         createdAt: now,
         updatedAt: now,
       }));
+      let created: Session[];
       try {
-        return (await repo.insertMany(rows)).map(toSessionView);
+        created = await repo.insertMany(rows);
       } catch (error) {
         if (isUniqueViolation(error)) throw new AppError('OMAUM_SESSION_DUPLICATE');
         throw error;
       }
+      await invalidateCohortSheets(trx, [activity.cohortId]);
+      return created.map(toSessionView);
     });
   }
 
@@ -193,6 +197,7 @@ export class SessionsService {
         isExtra: input.extra ?? session.isExtra,
         updatedAt: this.clock.now().toISOString(),
       });
+      await invalidateCohortSheets(trx, [session.cohortId]);
       return toSessionView(updated ?? session);
     });
   }
@@ -206,6 +211,7 @@ export class SessionsService {
       await this.loadWritableActivity(trx, actor, session.activityId);
       if ((await repo.countMarks(id)) > 0) throw new AppError('OMAUM_SESSION_HAS_MARKS');
       await repo.delete(id);
+      await invalidateCohortSheets(trx, [session.cohortId]);
     });
   }
 

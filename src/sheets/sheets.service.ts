@@ -11,10 +11,12 @@ import {
   sheetSummary,
   studentResult,
 } from '../attendance/statistics.ts';
+import type { Cache, CacheScope } from '../platform/cache/cache.ts';
 import type { Db } from '../platform/db/database.ts';
 import type { Activity, Session } from '../platform/db/tables.ts';
 import { AppError, invalidFields } from '../platform/errors/app-error.ts';
 import { SessionsRepo } from '../sessions/sessions.repo.ts';
+import { sheetScope, studentReportScope } from './sheet-cache.ts';
 import type { ActivityCell, Sheet, SheetRow } from './sheets.schemas.ts';
 
 type Cohort = NonNullable<Awaited<ReturnType<AttendanceRepo['findCohort']>>>;
@@ -53,20 +55,29 @@ interface SheetData {
 // Read-only maximum so one request cannot ask for decades of sheets.
 const MAX_MONTHS = 36;
 
+export type StudentReport = Awaited<ReturnType<SheetsService['computeStudentReport']>>;
+
 /**
  * The monthly and accumulated sheets ("Relatório mensal / acumulado") and the
  * reports built on them. Numbers come from the monthly counters and the rules
  * module; nothing here re-derives a rule.
+ *
+ * Sheets and student reports are cached (docs/cache.md) once the actor's
+ * access is checked: what is cached is the same for everyone allowed to see it.
  */
 export class SheetsService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Where computed sheets are kept; without one, every call computes. */
+    private readonly cache: Cache | null = null,
+  ) {}
 
   async sheet(actor: Actor, cohortId: number, from: string, to = from): Promise<Sheet> {
     requireRole(actor, ALL_ROLES, 'read sheets');
     await assertCohortVisible(this.db, actor, cohortId);
-    const data = await this.load(cohortId, from, to);
-    const sums = await new AttendanceRepo(this.db).sumCounters(cohortId, from, to);
-    return buildSheet(data, sums);
+    return this.cached(sheetScope(cohortId), `cohort:${cohortId}:${from}..${to}`, () =>
+      this.computeSheet(cohortId, from, to),
+    );
   }
 
   async notCleared(actor: Actor, cohortId: number, from: string, to = from) {
@@ -122,9 +133,37 @@ export class SheetsService {
   }
 
   /** The student report ("boletim"): each month and the whole period, per activity. */
-  async studentReport(actor: Actor, studentId: number, cohortId: number, from: string, to = from) {
+  async studentReport(
+    actor: Actor,
+    studentId: number,
+    cohortId: number,
+    from: string,
+    to = from,
+  ): Promise<StudentReport> {
     requireRole(actor, ALL_ROLES, 'read student reports');
     await assertCohortVisible(this.db, actor, cohortId);
+    const key = `student:${studentId}:cohort:${cohortId}:${from}..${to}`;
+    return this.cached(studentReportScope(cohortId), key, () =>
+      this.computeStudentReport(studentId, cohortId, from, to),
+    );
+  }
+
+  private cached<T>(scope: CacheScope, key: string, compute: () => Promise<T>): Promise<T> {
+    return this.cache ? this.cache.wrap(scope, key, compute) : compute();
+  }
+
+  private async computeSheet(cohortId: number, from: string, to: string): Promise<Sheet> {
+    const data = await this.load(cohortId, from, to);
+    const sums = await new AttendanceRepo(this.db).sumCounters(cohortId, from, to);
+    return buildSheet(data, sums);
+  }
+
+  private async computeStudentReport(
+    studentId: number,
+    cohortId: number,
+    from: string,
+    to: string,
+  ) {
     const data = await this.load(cohortId, from, to);
     const student = data.roster.find((entry) => entry.studentId === studentId);
     if (!student) {

@@ -10,6 +10,7 @@ import { AppError, invalidFields } from '../platform/errors/app-error.ts';
 import type { FieldProblem } from '../platform/errors/app-error.ts';
 import type { Page, PageRequest } from '../platform/http/schemas.ts';
 import { blankToNull, searchKey } from '../platform/text.ts';
+import { invalidateAllSheets } from '../sheets/sheet-cache.ts';
 import { isValidCpf, normalizeCpf } from './cpf.ts';
 import type { StudentFilter, UniqueField, UniqueValues } from './students.repo.ts';
 import { StudentsRepo } from './students.repo.ts';
@@ -74,12 +75,15 @@ export class StudentsService {
 
     const changes = this.cleanChanges(student, input);
     await assertUnique(repo, changes, id);
+    let updated: Student | undefined;
     try {
-      const updated = await repo.update(id, changes);
-      return toView(actor, updated ?? student);
+      updated = await repo.update(id, changes);
     } catch (error) {
       throw asDuplicate(error);
     }
+    // Sheets show names, numbers and situations (one update, no transaction: bump after it).
+    if (isShownOnSheets(changes)) await invalidateAllSheets(this.db);
+    return toView(actor, updated ?? student);
   }
 
   /** Archives a student; enrollments and attendance stay. Idempotent. */
@@ -91,6 +95,7 @@ export class StudentsService {
 
     const now = this.clock.now().toISOString();
     const updated = await repo.update(id, { archivedAt: now, updatedAt: now });
+    await invalidateAllSheets(this.db);
     return toView(actor, updated ?? student);
   }
 
@@ -103,6 +108,7 @@ export class StudentsService {
 
     const now = this.clock.now().toISOString();
     const updated = await repo.update(id, { archivedAt: null, updatedAt: now });
+    await invalidateAllSheets(this.db);
     return toView(actor, updated ?? student);
   }
 
@@ -184,6 +190,12 @@ export class StudentsService {
   private today(): string {
     return dateIn(this.clock.now(), this.timeZone);
   }
+}
+
+function isShownOnSheets(changes: StudentUpdate): boolean {
+  return [changes.fullName, changes.initiaticNumber, changes.situation].some(
+    (value) => value !== undefined,
+  );
 }
 
 /**

@@ -11,6 +11,8 @@ import {
   hashPassword,
   passwordWeakness,
 } from '../platform/security/passwords.ts';
+import { NO_SECURITY_EVENTS } from '../platform/security/security-event.ts';
+import type { SecurityEventRecorder } from '../platform/security/security-event.ts';
 import type { UserFilter } from './users.repo.ts';
 import { UsersRepo } from './users.repo.ts';
 
@@ -51,6 +53,7 @@ export class UsersService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly events: SecurityEventRecorder = NO_SECURITY_EVENTS,
   ) {}
 
   async create(actor: Actor, input: CreateUserInput): Promise<PublicUser> {
@@ -76,6 +79,7 @@ export class UsersService {
         createdAt: now,
         updatedAt: now,
       });
+      await this.adminAction(actor, user.id, ['create_user'], { role: user.role });
       return toPublicUser(user);
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate(email);
@@ -107,10 +111,12 @@ export class UsersService {
 
   async update(actor: Actor, id: number, input: UpdateUserInput): Promise<PublicUser> {
     requireRole(actor, ['admin'], 'manage users');
-    return this.db.transaction().execute(async (trx) => {
+    let before: User | undefined;
+    const after = await this.db.transaction().execute(async (trx) => {
       const users = new UsersRepo(trx);
       const user = await users.findById(id);
       if (!user) throw new AppError('OMAUM_USER_NOT_FOUND', `There is no user ${id}`);
+      before = user;
 
       const role = input.role ?? user.role;
       const isActive = input.isActive ?? user.isActive;
@@ -127,6 +133,9 @@ export class UsersService {
       if (!isActive || input.password) await users.revokeAllTokens(id, changes.updatedAt);
       return toPublicUser(updated ?? user);
     });
+    // Recorded after the commit: a refused change is no admin action.
+    if (before) await this.recordUpdate(actor, before, after, input);
+    return after;
   }
 
   /**
@@ -157,6 +166,37 @@ export class UsersService {
       updatedAt: now,
     });
     return { email, generatedPassword };
+  }
+
+  private async recordUpdate(
+    actor: Actor,
+    before: User,
+    after: PublicUser,
+    input: UpdateUserInput,
+  ): Promise<void> {
+    const actions: string[] = [];
+    if (before.role !== after.role) actions.push('change_role');
+    if (before.isActive && !after.isActive) actions.push('deactivate_user');
+    if (!before.isActive && after.isActive) actions.push('activate_user');
+    if (input.password) actions.push('reset_password');
+    if (input.name !== undefined || input.studentId !== undefined) actions.push('update_user');
+    if (actions.length === 0) return;
+    const roles = before.role === after.role ? {} : { fromRole: before.role, toRole: after.role };
+    await this.adminAction(actor, after.id, actions, roles);
+  }
+
+  // The system actor (CLI, start-up) has no user row: its actions carry no user id.
+  private adminAction(
+    actor: Actor,
+    targetUserId: number,
+    actions: readonly string[],
+    extra: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
+    return this.events.record({
+      kind: 'admin_action',
+      userId: actor.via === 'system' ? null : actor.userId,
+      detail: { actions, targetUserId, via: actor.via, ...extra },
+    });
   }
 
   private async changesFor(
