@@ -30,7 +30,8 @@ function monitored(name: string, handler: JobHandler<never>, monitor: Monitor): 
       });
     };
     try {
-      const result = await runMonitored(`job ${name}`, tally, monitor, () => handler(context));
+      const unit = { origin: `job ${name}`, tally, logger: context.logger };
+      const result = await runMonitored(unit, monitor, () => handler(context));
       finish('completed');
       return result;
     } catch (error) {

@@ -3,9 +3,8 @@ import os from 'node:os';
 import type { MonitoringSettings } from '../../config/config.ts';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
-import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import type { QueryObserver, QueryTally } from './query-context.ts';
+import type { LineLogger, QueryObserver, QueryTally, WorkUnit } from './query-context.ts';
 import type { MonitorSnapshot, NPlusOneReport, RouteLatency, SlowQuery } from './snapshot.ts';
 
 /** The window the recent figures (percentiles, counts) cover. */
@@ -13,12 +12,6 @@ export const RECENT_WINDOW_MS = 15 * 60_000;
 // Durations kept per route inside the window; older ones drop first.
 const SAMPLES_PER_ROUTE = 2000;
 const LIST_LIMIT = 20;
-
-/** Where a request's or job's line goes: a request's own logger, or a job's. */
-export interface LineLogger {
-  info(line: object, message: string): void;
-  warn(line: object, message: string): void;
-}
 
 export interface FinishedRequest {
   readonly method: string;
@@ -63,14 +56,14 @@ export class Monitor implements QueryObserver {
   constructor(
     readonly settings: MonitoringSettings,
     readonly metrics: Metrics,
-    private readonly logger: Logger,
     clock: Clock = systemClock,
   ) {
     this.clock = clock;
   }
 
-  onQuery(shape: string, durationMs: number, origin: string): void {
+  onQuery(shape: string, durationMs: number, unit: WorkUnit): void {
     if (durationMs < this.settings.slowQueryMs) return;
+    const { origin } = unit;
     this.metrics.slowQueries.inc({ origin });
     const at = this.clock.now().toISOString();
     const key = `${origin}\n${shape}`;
@@ -83,7 +76,7 @@ export class Monitor implements QueryObserver {
       lastAt: at,
     });
     if (this.slowQueries.size > LIST_LIMIT * 5) this.dropFastestSlowQuery();
-    this.logger.warn({ origin, durationMs: round(durationMs), sql: shape }, 'slow query');
+    unit.logger.warn({ origin, durationMs: round(durationMs), sql: shape }, 'slow query');
   }
 
   /** Records one answered request and writes its log line. */

@@ -32,7 +32,7 @@ async function monitoring(app: FastifyInstance, options: MonitoringOptions): Pro
     const tally = newTally();
     request.queryTally = tally;
     void reply.header('x-request-id', request.id);
-    runMonitored(originOf(request), tally, monitor, done);
+    runMonitored({ origin: originOf(request), tally, logger: request.log }, monitor, done);
   });
 
   app.addHook('onSend', async (request, reply) => {

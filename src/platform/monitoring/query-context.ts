@@ -16,15 +16,26 @@ export interface QueryTally {
   readonly shapes: Map<string, number>;
 }
 
-/** Told about every query of a unit of work, e.g. to log and count slow ones. */
-export interface QueryObserver {
-  onQuery(shape: string, durationMs: number, origin: string): void;
+/** Where a unit of work writes: a request's own logger (with its id), or a job's. */
+export interface LineLogger {
+  info(line: object, message: string): void;
+  warn(line: object, message: string): void;
 }
 
-interface WorkContext {
+/** One request or job being watched. */
+export interface WorkUnit {
   /** Route template or job name, as metrics and logs name it. */
   readonly origin: string;
   readonly tally: QueryTally;
+  readonly logger: LineLogger;
+}
+
+/** Told about every query of a unit of work, e.g. to log and count slow ones. */
+export interface QueryObserver {
+  onQuery(shape: string, durationMs: number, unit: WorkUnit): void;
+}
+
+interface WorkContext extends WorkUnit {
   readonly observer: QueryObserver;
 }
 
@@ -35,28 +46,36 @@ export function newTally(): QueryTally {
 }
 
 /** Runs `work` as one unit: the queries it causes, however deep, land in `tally`. */
-export function runMonitored<R>(
-  origin: string,
-  tally: QueryTally,
-  observer: QueryObserver,
-  work: () => R,
-): R {
-  return storage.run({ origin, tally, observer }, work);
+export function runMonitored<R>(unit: WorkUnit, observer: QueryObserver, work: () => R): R {
+  return storage.run({ ...unit, observer }, work);
 }
 
 /** Kysely's `log` hook: counts the query in the unit of work it belongs to, if any. */
 export function observeQuery(event: LogEvent): void {
   const context = storage.getStore();
   if (!context) return;
-  const shape = sqlShape(event.query.sql);
+  const shape = shapeOf(event.query.sql);
   const { tally } = context;
   tally.count += 1;
   tally.totalMs += event.queryDurationMillis;
   tally.shapes.set(shape, (tally.shapes.get(shape) ?? 0) + 1);
-  context.observer.onQuery(shape, event.queryDurationMillis, context.origin);
+  context.observer.onQuery(shape, event.queryDurationMillis, context);
 }
 
 const MAX_SHAPE_LENGTH = 500;
+// Kysely compiles the same few hundred statements over and over: remember their shapes.
+const SHAPES_REMEMBERED = 2000;
+const shapes = new Map<string, string>();
+
+function shapeOf(sql: string): string {
+  let shape = shapes.get(sql);
+  if (shape === undefined) {
+    shape = sqlShape(sql);
+    if (shapes.size >= SHAPES_REMEMBERED) shapes.clear();
+    shapes.set(sql, shape);
+  }
+  return shape;
+}
 
 /**
  * The statement without anything that varies between runs of the same code:
