@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+
 import { buildApp } from '../app.ts';
 import type { App } from '../app.ts';
 import { hasPendingMigrations, migrateToLatest } from '../platform/db/migrate.ts';
@@ -8,6 +10,8 @@ import { createJobHandlers, defaultSchedules } from '../jobs/job-handlers.ts';
 import { QUEUE_NAMES } from '../platform/jobs/job-queue.ts';
 import type { JobBackend, JobScheduler, JobWorker } from '../platform/jobs/job-queue.ts';
 import { createJobBackend } from '../platform/jobs/jobs.ts';
+import { startHeartbeat } from '../system/heartbeats.ts';
+import type { HeartbeatReporter } from '../system/heartbeats.ts';
 import { CliError } from './cli-error.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -27,12 +31,14 @@ const JOB_GRACE_MS = 10_000;
  * Migrates, makes sure an administrator exists, and serves HTTP until
  * SIGTERM or SIGINT, then finishes in-flight requests and closes the database.
  */
-export async function serve(runtime: Runtime, options: ServeOptions): Promise<App> {
+export async function serve(base: Runtime, options: ServeOptions): Promise<App> {
+  const runtime = withProcessId(base);
   const { config, logger, database } = runtime;
 
   await prepareSchema(runtime, options.shouldMigrate);
   // Before listening, so that whoever sees the server answer can also sign in.
-  await announceInitialAdmin(runtime);
+  // In a cluster only the first web process does it: two would race on the empty table.
+  if (!cluster.isWorker || cluster.worker?.id === 1) await announceInitialAdmin(runtime);
 
   const backend = await createJobBackend(runtime);
   const app = await buildApp({
@@ -49,9 +55,16 @@ export async function serve(runtime: Runtime, options: ServeOptions): Promise<Ap
   return app;
 }
 
+/** Web processes of a cluster write one log: each line says which process wrote it. */
+function withProcessId(runtime: Runtime): Runtime {
+  if (!cluster.isWorker) return runtime;
+  return { ...runtime, logger: runtime.logger.child({ pid: process.pid }) };
+}
+
 interface RunningJobs {
   readonly worker: JobWorker;
   readonly scheduler: JobScheduler;
+  readonly heartbeats: readonly HeartbeatReporter[];
 }
 
 /** The all-in-one process: a worker for every queue and the scheduler, beside the web server. */
@@ -69,8 +82,13 @@ async function startJobs(runtime: Runtime, backend: JobBackend, app: App): Promi
   const scheduler = backend.createScheduler(runtime.logger);
   await worker.start();
   await scheduler.start();
+  const { db } = runtime.database;
+  const heartbeats = [
+    await startHeartbeat(db, { role: 'worker', queues: QUEUE_NAMES, logger: runtime.logger }),
+    await startHeartbeat(db, { role: 'scheduler', queues: [], logger: runtime.logger }),
+  ];
   runtime.logger.info({ backend: backend.kind }, 'worker and scheduler started in process');
-  return { worker, scheduler };
+  return { worker, scheduler, heartbeats };
 }
 
 async function prepareSchema(runtime: Runtime, shouldMigrate: boolean): Promise<void> {
@@ -93,10 +111,9 @@ async function prepareSchema(runtime: Runtime, shouldMigrate: boolean): Promise<
 async function announceInitialAdmin(runtime: Runtime): Promise<void> {
   const { config } = runtime;
   const services = createServices({ ...runtime, clock: systemClock });
-  const admin = await services.users.ensureInitialAdmin({
-    email: config.adminEmail,
-    password: config.adminPassword,
-  });
+  const admin = await services.users
+    .ensureInitialAdmin({ email: config.adminEmail, password: config.adminPassword })
+    .finally(() => services.cache.close());
   if (!admin) return;
 
   if (admin.generatedPassword === null) {
@@ -117,13 +134,15 @@ async function announceInitialAdmin(runtime: Runtime): Promise<void> {
   );
 }
 
-// How long in-flight requests get to finish before the process gives up on them.
-const SHUTDOWN_GRACE_MS = 15_000 + JOB_GRACE_MS;
+/** How long in-flight requests (and jobs, in process) get before the process gives up. */
+export const SHUTDOWN_GRACE_MS = 15_000 + JOB_GRACE_MS;
 
 /**
- * On SIGTERM or SIGINT: stop accepting connections, finish in-flight requests,
- * close the database, then exit 0. The exit is explicit so that a forgotten
- * timer or socket cannot keep a stopped server alive.
+ * On SIGTERM or SIGINT: stop accepting connections, finish in-flight requests
+ * (closing the app also closes the cache and its Redis connection), let
+ * running jobs finish or hand them back, close the job backend (Redis) and
+ * the database, then exit 0. The exit is explicit so that a forgotten timer
+ * or socket cannot keep a stopped server alive.
  */
 function stopOnSignals(
   app: App,
@@ -145,6 +164,7 @@ function stopOnSignals(
       .close()
       .then(() => jobs?.worker.stop(JOB_GRACE_MS))
       .then(() => jobs?.scheduler.stop())
+      .then(() => Promise.all((jobs?.heartbeats ?? []).map((beat) => beat.stop())))
       .then(() => backend.close())
       .then(() => runtime.close())
       .then(() => process.exit(0))

@@ -4,9 +4,12 @@ import { sql } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
 import { hasPendingMigrations } from '../platform/db/migrate.ts';
 import { bodyFor } from '../platform/http/error-handler.ts';
+import type { JobQueue } from '../platform/jobs/job-queue.ts';
 
 export interface HealthOptions {
   readonly database: Database;
+  /** The job queue; when given, a backend that does not answer makes the process not ready. */
+  readonly jobs?: JobQueue | null;
   /** How long the database may take to answer before the process is not ready. */
   readonly timeoutMs?: number;
 }
@@ -20,7 +23,9 @@ export async function healthRoutes(app: FastifyInstance, options: HealthOptions)
   }));
 
   app.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_, reply) => {
-    const problem = await readinessProblem(options.database, timeoutMs);
+    const problem =
+      (await readinessProblem(options.database, timeoutMs)) ??
+      (await queueProblem(options.jobs ?? null, timeoutMs));
     if (problem === null) return { status: 'ready' };
     return reply.code(503).send({ ...bodyFor('OMAUM_UNAVAILABLE', problem), status: 'not_ready' });
   });
@@ -34,6 +39,17 @@ async function readinessProblem(database: Database, timeoutMs: number): Promise<
   }
   if (await hasPendingMigrations(database)) return 'database migrations are pending';
   return null;
+}
+
+/** One cheap read from the backend: on BullMQ a Redis round trip, embedded a query. */
+async function queueProblem(jobs: JobQueue | null, timeoutMs: number): Promise<string | null> {
+  if (jobs === null) return null;
+  try {
+    await withTimeout(jobs.counts('default'), timeoutMs);
+    return null;
+  } catch (error) {
+    return `job queue unreachable: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {

@@ -3,7 +3,9 @@ import { it } from 'node:test';
 
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { createBullmqBackend } from '../../src/platform/jobs/bullmq/bullmq-backend.ts';
 import { createLogger } from '../../src/platform/logging/logger.ts';
+import { freePort, withTimeout } from '../cli/cli-harness.ts';
 import { createTestApp } from '../support/app.ts';
 import { createTestDatabase, describeEachDatabase } from '../support/databases.ts';
 
@@ -54,6 +56,51 @@ describeEachDatabase('health endpoints', (dialect) => {
     } finally {
       await app.close();
       await testDb.destroy();
+    }
+  });
+
+  it('answers /readyz with 503 while the job queue backend is unreachable', async () => {
+    // Nobody listens on this port: the BullMQ backend cannot reach its Redis.
+    const redisUrl = `redis://127.0.0.1:${await freePort()}`;
+    const backend = createBullmqBackend({ redisUrl, logger: createLogger({ level: 'silent' }) });
+    const t = await createTestApp(dialect, { jobs: () => backend.queue });
+    try {
+      const ready = await t.app.inject({ url: '/readyz' });
+      assert.equal(ready.statusCode, 503);
+      assert.match(ready.json<{ message: string }>().message, /job queue unreachable/);
+    } finally {
+      await t.close();
+      await withTimeout(backend.close(), 5000, 'closing the backend').catch(() => undefined);
+    }
+  });
+
+  it('gives administrators, and only them, the full health report as JSON', async () => {
+    const t = await createTestApp(dialect);
+    try {
+      const admin = await t.tokenFor('admin');
+      const response = await t.app.inject({ url: '/api/v1/system/health', headers: t.auth(admin) });
+      assert.equal(response.statusCode, 200);
+      const report = response.json<{
+        status: string;
+        checks: { name: string; status: string }[];
+      }>();
+      assert.deepEqual(
+        report.checks.map((check) => check.name),
+        ['database', 'cache', 'queue', 'performance', 'security', 'system'],
+      );
+      assert.equal(report.checks[0]?.status, 'pass');
+      // No job queue in this app: the queue check says so.
+      assert.equal(report.checks[2]?.status, 'fail');
+
+      const secretary = await t.tokenFor('secretary');
+      const refused = await t.app.inject({
+        url: '/api/v1/system/health',
+        headers: t.auth(secretary),
+      });
+      assert.equal(refused.statusCode, 403);
+      assert.equal((await t.app.inject({ url: '/api/v1/system/health' })).statusCode, 401);
+    } finally {
+      await t.close();
     }
   });
 });
