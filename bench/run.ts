@@ -22,6 +22,7 @@ import { figure, groupByTask, measureReads, saveFigures, sheetTask } from './fig
 import type { Timing } from './measure.ts';
 import { note, timeOnce } from './measure.ts';
 import { exportMemoryFigure, exportTimeFigure } from './export-figures.ts';
+import { httpSheetFigure } from './http-figures.ts';
 import {
   bullmqThroughputFigure,
   embeddedThroughputFigure,
@@ -143,7 +144,8 @@ async function otherFigures(
   if (wants(options, 'jobs.bullmq.throughput')) {
     const redisUrl = redisUrlForBench();
     if (redisUrl) {
-      figures.push(await bullmqThroughputFigure(redisUrl, jobs, details, cleanups));
+      const rounds = options.quick ? 1 : 3;
+      figures.push(await bullmqThroughputFigure(redisUrl, jobs, rounds, details, cleanups));
     } else {
       note(
         'jobs.bullmq.throughput skipped: it needs a Redis, and neither OMAUM_BENCH_REDIS_URL ' +
@@ -153,6 +155,9 @@ async function otherFigures(
         'jobs.bullmq.throughput: skipped (no OMAUM_BENCH_REDIS_URL / OMAUM_TEST_REDIS_URL)',
       );
     }
+  }
+  if (wants(options, 'http.sheet.cached')) {
+    figures.push(await httpSheetFigure(workDir, { quick: options.quick }, details));
   }
   return figures;
 }
