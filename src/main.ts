@@ -3,6 +3,8 @@
  * data to stdout and its diagnostics (errors, logs of one-shot commands) to
  * stderr, so that `--json` output can be piped straight into another program.
  */
+import cluster from 'node:cluster';
+
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import {
@@ -13,11 +15,21 @@ import {
   verifyBackup,
 } from './cli/backup.command.ts';
 import { reportError } from './cli/cli-error.ts';
+import {
+  runDeployCommand,
+  setupCommand,
+  startCommand,
+  statusCommand,
+  stopCommand,
+  systemdCommand,
+} from './cli/deploy.command.ts';
+import { healthCommand, parseChecks, runHealth } from './cli/health.command.ts';
+import type { HealthCommandOptions } from './cli/health.command.ts';
 import { listJobs, retryJob } from './cli/jobs.command.ts';
 import { migrateLatest, showMigrationStatus } from './cli/migrate.command.ts';
 import { openRuntime } from './cli/runtime.ts';
 import type { Runtime } from './cli/runtime.ts';
-import { serve } from './cli/serve.command.ts';
+import { serve, SHUTDOWN_GRACE_MS } from './cli/serve.command.ts';
 import { rebuildStatistics } from './cli/stats.command.ts';
 import { createUser } from './cli/users.command.ts';
 import { omaumVersion } from './cli/version.ts';
@@ -25,6 +37,10 @@ import { parseQueues, runScheduler, runWorker } from './cli/worker.command.ts';
 import type { Role } from './platform/db/tables.ts';
 import { JOB_STATES, QUEUE_NAMES } from './platform/jobs/job-queue.ts';
 import type { JobState, QueueName } from './platform/jobs/job-queue.ts';
+import { loadConfig } from './config/config.ts';
+import { createLogger } from './platform/logging/logger.ts';
+import { CHECK_NAMES } from './system/health/health-report.ts';
+import { runWebCluster } from './system/web-cluster.ts';
 
 const ROLES: readonly Role[] = ['admin', 'secretary', 'instructor', 'viewer'];
 
@@ -53,6 +69,8 @@ addDemoCommand(program);
 addStatsCommands(program);
 addBackupCommands(program);
 addJobCommands(program);
+addHealthCommand(program);
+addDeployCommands(program);
 
 function addServerCommands(cli: Command): void {
   cli
@@ -66,10 +84,134 @@ function addServerCommands(cli: Command): void {
     .command('serve')
     .description('run the web server only (migrations must be applied with `omaum migrate`)')
     .option('--migrate', 'apply pending migrations first', false)
-    .action((options: { migrate: boolean }) =>
-      runForever((runtime) =>
+    .option('--instances <n>', 'web processes sharing the port (a cluster)', parseId, 1)
+    .action((options: { migrate: boolean; instances: number }) => {
+      if (options.instances > 1 && cluster.isPrimary) {
+        startWebCluster(options.instances);
+        return;
+      }
+      return runForever((runtime) =>
         serve(runtime, { shouldMigrate: options.migrate, shouldRunJobs: false }),
+      );
+    });
+}
+
+/** The primary of `serve --instances N`: it forks the web processes and serves nothing. */
+function startWebCluster(instances: number): void {
+  try {
+    const config = loadConfig();
+    const logger = createLogger({ level: config.logLevel }).child({ pid: process.pid });
+    runWebCluster({
+      instances,
+      dataDir: config.dataDir,
+      logger,
+      shutdownGraceMs: SHUTDOWN_GRACE_MS,
+    });
+  } catch (error) {
+    reportError(error);
+    process.exit(1);
+  }
+}
+
+interface HealthFlags {
+  readonly format: 'summary' | 'json';
+  readonly json: boolean;
+  readonly checks?: HealthCommandOptions['checks'];
+  readonly verbose: boolean;
+  readonly strict: boolean;
+}
+
+function healthOptions(flags: HealthFlags): HealthCommandOptions {
+  return {
+    format: flags.json ? 'json' : flags.format,
+    checks: flags.checks ?? [...CHECK_NAMES],
+    isVerbose: flags.verbose,
+    isStrict: flags.strict,
+  };
+}
+
+function withHealthOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--format <format>', 'summary table or one JSON document')
+        .choices(['summary', 'json'])
+        .default('summary'),
+    )
+    .option('--json', 'the same as --format json', false)
+    .option('--checks <a,b>', `only these checks (${CHECK_NAMES.join(', ')})`, parseChecks)
+    .option('--verbose', 'show the figures behind each check', false)
+    .option('--strict', 'exit 1 on a warning too', false);
+}
+
+function addHealthCommand(cli: Command): void {
+  withHealthOptions(
+    cli
+      .command('health')
+      .description(
+        'check database, cache, queue, performance, security and system; exit 1 on a fail',
       ),
+  ).action((flags: HealthFlags) => runHealthOrExit(healthOptions(flags)));
+}
+
+async function runHealthOrExit(options: HealthCommandOptions): Promise<void> {
+  try {
+    await healthCommand(options);
+  } catch (error) {
+    reportError(error);
+    process.exit(1);
+  }
+}
+
+function addDeployCommands(cli: Command): void {
+  const deploy = cli.command('deploy').description('run OMAUM on this host (docs/deploy.md)');
+  deploy
+    .command('setup')
+    .description('check configuration, create folders, migrate, analyze, first admin, schedules')
+    .option('--json', 'print JSON', false)
+    .action((options: JsonOption) => runDeployCommand((c) => setupCommand(c, options.json)));
+  deploy
+    .command('start')
+    .description('start web, worker and scheduler processes; returns once /readyz is green')
+    .option('--web <n>', 'web processes sharing the port', parseId, 1)
+    .option('--workers <n>', 'worker processes', parseId, 1)
+    .option('--timeout <seconds>', 'how long to wait for readiness', parseId, 60)
+    .option('--json', 'print JSON', false)
+    .action((options: { web: number; workers: number; timeout: number; json: boolean }) =>
+      runDeployCommand((c) =>
+        startCommand(c, {
+          web: options.web,
+          workers: options.workers,
+          timeoutMs: options.timeout * 1000,
+          isJson: options.json,
+        }),
+      ),
+    );
+  deploy
+    .command('stop')
+    .description('stop the processes deploy started: SIGTERM, then SIGKILL after the timeout')
+    .option('--timeout <seconds>', 'how long they get to finish', parseId, 45)
+    .option('--json', 'print JSON', false)
+    .action((options: { timeout: number; json: boolean }) =>
+      runDeployCommand((c) =>
+        stopCommand(c, { timeoutMs: options.timeout * 1000, isJson: options.json }),
+      ),
+    );
+  deploy
+    .command('status')
+    .description('each process, its uptime, memory and liveness; queue depths; readiness')
+    .option('--json', 'print JSON', false)
+    .action((options: JsonOption) => runDeployCommand((c) => statusCommand(c, options.json)));
+  withHealthOptions(deploy.command('health').description('the same as `omaum health`')).action(
+    (flags: HealthFlags) =>
+      runDeployCommand(({ config }) => runHealth(config, healthOptions(flags))),
+  );
+  deploy
+    .command('systemd')
+    .description('print systemd unit files for web, worker and scheduler')
+    .option('--web <n>', 'web processes sharing the port', parseId, 1)
+    .option('--output <dir>', 'write the files there instead of printing them')
+    .action((options: { web: number; output?: string }) =>
+      runDeployCommand((c) => systemdCommand(c, options)),
     );
 }
 

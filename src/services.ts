@@ -8,12 +8,17 @@ import { CoursesService } from './courses/courses.service.ts';
 import { EnrollmentsService } from './enrollments/enrollments.service.ts';
 import { ExportsService } from './exports/exports.service.ts';
 import { JobsService } from './jobs/jobs.service.ts';
+import type { Cache } from './platform/cache/cache.ts';
+import { createCache } from './platform/cache/create-cache.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Database } from './platform/db/database.ts';
+import { SecurityEventsService } from './security/security-events.service.ts';
 import { SessionsService } from './sessions/sessions.service.ts';
 import { SheetsService } from './sheets/sheets.service.ts';
 import type { JobQueue } from './platform/jobs/job-queue.ts';
 import type { Logger } from './platform/logging/logger.ts';
+import { Metrics } from './platform/metrics/metrics.ts';
+import { Monitor } from './platform/monitoring/monitor.ts';
 import { StudentsService } from './students/students.service.ts';
 import { UsersService } from './users/users.service.ts';
 
@@ -25,6 +30,11 @@ export interface ServiceDeps {
   readonly database: Database;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The process's metrics; a private registry without process metrics when absent. */
+  readonly metrics?: Metrics;
+  readonly monitor?: Monitor;
+  /** Where sheets and reports are cached; made from the configuration when absent. */
+  readonly cache?: Cache;
 }
 
 /** One instance of every service; routes, pages, CLI and jobs all use these. */
@@ -34,6 +44,11 @@ export interface Services {
   /** The institution's time zone: what "today" and "this month" mean on pages and reports. */
   readonly timeZone: string;
   readonly clock: Clock;
+  readonly metrics: Metrics;
+  /** Slow requests and queries, N+1 detection, recent latencies (the Sistema page). */
+  readonly monitor: Monitor;
+  /** Computed sheets and student reports (docs/cache.md); the app closes it. */
+  readonly cache: Cache;
   readonly auth: AuthService;
   readonly users: UsersService;
   readonly courses: CoursesService;
@@ -48,21 +63,32 @@ export interface Services {
   readonly exports: ExportsService;
   /** Background jobs as administrators see them (not to be confused with `jobs`, the queue). */
   readonly jobAdmin: JobsService;
+  /** Refusals, blocks, failed sign-ins, permission denials, admin actions (docs/security.md). */
+  readonly securityEvents: SecurityEventsService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const { db } = deps.database;
   const attendance = new AttendanceService(db, deps.clock, deps.config.timeZone);
+  const metrics = deps.metrics ?? new Metrics({ collectProcessMetrics: false });
+  const monitor = deps.monitor ?? new Monitor(deps.config.monitoring, metrics, deps.clock);
+  const cache =
+    deps.cache ?? createCache({ config: deps.config, db, logger: deps.logger, metrics });
+  const securityEvents = new SecurityEventsService(db, deps.clock, deps.logger, metrics);
   return {
+    metrics,
+    monitor,
+    cache,
     jobs: deps.jobs ?? null,
     timeZone: deps.config.timeZone,
     clock: deps.clock,
-    auth: new AuthService(db, deps.clock, {
-      tokenTtlHours: deps.config.tokenTtlHours,
-      maxFailedSignIns: 5,
-      lockoutMinutes: 15,
-    }),
-    users: new UsersService(db, deps.clock),
+    auth: new AuthService(
+      db,
+      deps.clock,
+      { tokenTtlHours: deps.config.tokenTtlHours, maxFailedSignIns: 5, lockoutMinutes: 15 },
+      securityEvents,
+    ),
+    users: new UsersService(db, deps.clock, securityEvents),
     courses: new CoursesService(db, deps.clock),
     students: new StudentsService(db, deps.clock, deps.config.timeZone),
     cohorts: new CohortsService(db, deps.clock),
@@ -70,7 +96,7 @@ export function createServices(deps: ServiceDeps): Services {
     sessions: new SessionsService(db, deps.clock, deps.config.timeZone),
     attendance,
     monthAttendance: new MonthAttendanceService(db, deps.clock, attendance),
-    sheets: new SheetsService(db),
+    sheets: new SheetsService(db, cache),
     jobAdmin: new JobsService(deps.jobs ?? null),
     exports: new ExportsService(db, deps.clock, deps.jobs ?? null),
     enrollments: new EnrollmentsService(
@@ -79,5 +105,6 @@ export function createServices(deps: ServiceDeps): Services {
       deps.config.timeZone,
       deps.database.dialect,
     ),
+    securityEvents,
   };
 }

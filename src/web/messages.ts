@@ -24,6 +24,11 @@ export const MESSAGES_PT: Record<ErrorCode, string> = {
   OMAUM_AUTH_PASSWORD_CHANGE_REQUIRED: 'Troque sua senha antes de continuar.',
   OMAUM_AUTH_PASSWORD_WEAK:
     'A nova senha precisa de pelo menos 10 caracteres e não pode ser óbvia.',
+  OMAUM_RATE_LIMITED: 'Muitos pedidos em pouco tempo. Aguarde alguns instantes e tente de novo.',
+  OMAUM_ADDRESS_BLOCKED:
+    'Este endereço foi bloqueado por um tempo depois de muitos pedidos recusados. ' +
+    'Tente mais tarde ou fale com o administrador.',
+  OMAUM_SECURITY_BLOCK_NOT_FOUND: 'Este endereço não está bloqueado.',
   OMAUM_USER_NOT_FOUND: 'Usuário não encontrado.',
   OMAUM_USER_DUPLICATE: 'Já existe um usuário com este e-mail.',
   OMAUM_USER_LAST_ADMIN: 'O último administrador ativo não pode perder o acesso.',
@@ -87,6 +92,12 @@ const FIELD_MESSAGES: readonly [RegExp, string][] = [
   [/must be (<=|≤) (\d+)/, 'Deve ser no máximo $2.'],
   [/does not match your password/, 'Não confere com a sua senha atual.'],
   [/must differ/, 'Deve ser diferente da atual.'],
+  [
+    /five-field cron expression/,
+    'Use uma expressão cron de cinco campos (minuto hora dia mês dia-da-semana), como 0 7 1 * *.',
+  ],
+  [/IANA time zone/, 'Fuso horário desconhecido; use um nome como America/Sao_Paulo.'],
+  [/inactive schedule is not sent/, 'Ative o envio programado antes de enviá-lo agora.'],
 ];
 
 /** A service's field message in pt-BR; falls back to a generic one. */

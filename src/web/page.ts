@@ -17,6 +17,7 @@ const NAV: readonly { href: string; label: string; roles: readonly Role[] }[] = 
   { href: '/cursos', label: 'Cursos', roles: ['admin', 'secretary', 'viewer'] },
   { href: '/usuarios', label: 'Usuários', roles: ['admin'] },
   { href: '/tarefas', label: 'Tarefas', roles: ['admin'] },
+  { href: '/sistema', label: 'Sistema', roles: ['admin'] },
 ];
 
 /** The navigation a role may use, with the current section marked. */

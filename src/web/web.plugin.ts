@@ -93,6 +93,7 @@ const TITLES: Record<number, string> = {
   404: 'Não encontrado',
   409: 'Conflito',
   422: 'Não permitido',
+  429: 'Muitos pedidos',
   500: 'Erro interno',
 };
 

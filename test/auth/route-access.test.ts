@@ -19,6 +19,8 @@ const PUBLIC_ROUTES = new Set([
   'GET /livez',
   'GET /readyz',
   'GET /api/openapi.json',
+  // Its own guard: the metrics token, or a caller on this host (tested in monitoring.test.ts).
+  'GET /metrics',
 ]);
 // The API documentation, and the styles and scripts the sign-in page needs.
 const PUBLIC_PREFIXES = ['/api/docs', '/static/'];

@@ -2,8 +2,14 @@ import { sql } from 'kysely';
 
 import type { Database } from '../../src/platform/db/database.ts';
 
-// Using a token stamps `last_used_at`; the migrator's own tables are not data.
-const IGNORED = new Set(['api_tokens', 'kysely_migration', 'kysely_migration_lock']);
+// Using a token stamps `last_used_at`; the migrator's own tables are not data; a refused
+// request is itself a security event (a 403 is recorded in `security_events`).
+const IGNORED = new Set([
+  'api_tokens',
+  'kysely_migration',
+  'kysely_migration_lock',
+  'security_events',
+]);
 
 async function tableNames(database: Database): Promise<string[]> {
   const query =

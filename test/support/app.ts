@@ -1,13 +1,17 @@
 import { Writable } from 'node:stream';
 
+import type { FastifyPluginAsync } from 'fastify';
+
 import type { App } from '../../src/app.ts';
 import { buildApp } from '../../src/app.ts';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import type { Cache } from '../../src/platform/cache/cache.ts';
 import type { Clock } from '../../src/platform/clock.ts';
 import type { Database, Dialect } from '../../src/platform/db/database.ts';
 import type { Role } from '../../src/platform/db/tables.ts';
 import type { JobQueue } from '../../src/platform/jobs/job-queue.ts';
+import type { RateLimitStore } from '../../src/platform/security/rate-limit/store.ts';
 import { createLogger } from '../../src/platform/logging/logger.ts';
 import type { TestDatabase } from './databases.ts';
 import { createTestDatabase } from './databases.ts';
@@ -36,6 +40,12 @@ export async function createTestApp(
     clock?: Clock;
     /** Builds the app's job queue on the test database (e.g. an embedded backend's queue). */
     jobs?: (database: Database) => JobQueue;
+    /** Rate-limit counters and blocks (e.g. Redis with a random prefix); the test closes it. */
+    rateLimitStore?: RateLimitStore;
+    /** Builds the app's cache on the test database (e.g. a Redis one with a random prefix). */
+    cache?: (database: Database) => Cache;
+    /** Routes only this test has (e.g. a deliberately slow or N+1 one), on the test database. */
+    extraRoutes?: (database: Database) => FastifyPluginAsync;
   } = {},
 ): Promise<TestApp> {
   const testDb = await createTestDatabase(dialect);
@@ -66,6 +76,9 @@ export async function createTestApp(
     sessionSecret: 'test-session-secret-that-is-long-enough',
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.jobs ? { jobs: options.jobs(testDb.database) } : {}),
+    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+    ...(options.cache ? { cache: options.cache(testDb.database) } : {}),
+    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes(testDb.database) } : {}),
   });
 
   return {

@@ -74,10 +74,29 @@ async function createPostgresSchema(): Promise<TestDatabase> {
       // A test may have closed the connection on purpose; the schema still goes.
       await database.close().catch(() => undefined);
       const cleaner = openDatabase({ dialect: 'postgres', url: postgresUrl }, { poolSize: 1 });
-      await sql`drop schema ${sql.id(schema)} cascade`.execute(cleaner.db);
-      await cleaner.close();
+      try {
+        await dropSchema(cleaner, schema);
+      } finally {
+        await cleaner.close();
+      }
     },
   };
+}
+
+// Dropping a schema takes locks on each of its tables; another test file's
+// ANALYZE or migration can deadlock with it (40P01). PostgreSQL undoes the
+// loser, so trying again is safe.
+async function dropSchema(cleaner: Database, schema: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await sql`drop schema ${sql.id(schema)} cascade`.execute(cleaner.db);
+      return;
+    } catch (error) {
+      const isDeadlock = (error as { code?: unknown }).code === '40P01';
+      if (!isDeadlock || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];

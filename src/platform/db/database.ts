@@ -7,6 +7,7 @@ import type { KyselyPlugin, LogEvent, Transaction } from 'kysely';
 import pg from 'pg';
 
 import type { DatabaseTarget } from '../../config/config.ts';
+import { observeQuery } from '../monitoring/query-context.ts';
 import { SqliteBooleanPlugin, wrapSqliteBindings } from './sqlite-compat.ts';
 import type { DB } from './tables.ts';
 
@@ -30,8 +31,12 @@ export interface DatabaseOptions {
   /** PostgreSQL only: the schema to use (tests give each run its own). */
   readonly schema?: string;
   readonly poolSize?: number;
-  /** Receives every query event (monitoring hooks in here). */
-  readonly onQuery?: (event: LogEvent) => void;
+  /**
+   * Receives every query event. Default: the monitoring hook, which counts
+   * queries per request or job (see platform/monitoring/query-context.ts);
+   * null: none at all (the bench's reference run).
+   */
+  readonly onQuery?: ((event: LogEvent) => void) | null;
   /** SQLite only: how long a writer waits for a lock held by another process. */
   readonly busyTimeoutMs?: number;
 }
@@ -64,7 +69,7 @@ function openSqlite(file: string, options: DatabaseOptions): Database {
   const db = new Kysely<DB>({
     dialect: new SqliteDialect({ database: wrapSqliteBindings(sqlite) }),
     plugins: plugins(new SqliteBooleanPlugin()),
-    log: options.onQuery,
+    log: queryHook(options),
   });
   return {
     db,
@@ -84,7 +89,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool }),
     plugins: plugins(),
-    log: options.onQuery,
+    log: queryHook(options),
   });
   return {
     db,
@@ -93,6 +98,10 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     schema: options.schema ?? null,
     close: () => db.destroy(),
   };
+}
+
+function queryHook(options: DatabaseOptions): ((event: LogEvent) => void) | undefined {
+  return options.onQuery === null ? undefined : (options.onQuery ?? observeQuery);
 }
 
 function plugins(...extra: KyselyPlugin[]): KyselyPlugin[] {
