@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 
 /**
  * Runs `write` against a temporary sibling of `file` and renames it over `file`
@@ -20,4 +22,14 @@ export async function writeAtomically<T>(
     await rm(partialFile, { force: true });
     throw error;
   }
+}
+
+/**
+ * Abandons a file stream and waits until its descriptor is closed. A stream destroyed
+ * before its file is open still opens (and so creates) the file afterwards; removing the
+ * file before that moment would leave it behind.
+ */
+export async function discardStream(out: WriteStream): Promise<void> {
+  out.destroy();
+  await finished(out).catch(() => undefined);
 }

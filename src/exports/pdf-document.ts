@@ -11,7 +11,7 @@ import PDFDocument from 'pdfkit';
 
 import type { PdfExportOptions } from './export-types.ts';
 import { generatedOn } from './generated-on.ts';
-import { writeAtomically } from './output-file.ts';
+import { discardStream, writeAtomically } from './output-file.ts';
 
 export type Pdf = PDFDocument;
 
@@ -69,7 +69,7 @@ export async function writePdf(
       await spec.draw(doc);
       addFooters(doc, spec.title, generatedOn(options));
     } catch (error) {
-      out.destroy();
+      await discardStream(out);
       throw error;
     }
     doc.end();

@@ -6,7 +6,7 @@ import type { Cell, PaperSize, Style, Worksheet } from 'exceljs';
 import type { Sheet, SheetRow } from '../sheets/sheets.schemas.ts';
 import type { ExportOptions, ExportResult, ProgressReporter } from './export-types.ts';
 import { generatedOn } from './generated-on.ts';
-import { writeAtomically } from './output-file.ts';
+import { discardStream, writeAtomically } from './output-file.ts';
 import type { Progress } from './progress.ts';
 import { trackProgress } from './progress.ts';
 import type { SheetGroup, SheetValue } from './sheet-layout.ts';
@@ -76,7 +76,7 @@ export async function writeSheetXlsx(
       worksheet.commit();
       await workbook.commit();
     } catch (error) {
-      out.destroy();
+      await discardStream(out);
       throw error;
     }
   });
