@@ -8,6 +8,7 @@ import path from 'node:path';
 
 import { loadConfig } from '../config/config.ts';
 import type { Config } from '../config/config.ts';
+import type { IndexReport } from '../platform/db/indexes.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import type { Logger } from '../platform/logging/logger.ts';
 import { DeployError, localBaseUrl } from '../system/deploy/deploy-common.ts';
@@ -73,6 +74,7 @@ function formatSetup(report: SetupReport): string {
   const lines = [
     `data folder: ${report.dataDir}`,
     applied.length === 0 ? 'migrations: up to date' : `migrations applied: ${applied.join(', ')}`,
+    ...formatIndexes(report.indexes),
     'statistics: ANALYZE done',
     report.admin
       ? `administrator created: ${report.admin.email}`
@@ -81,6 +83,18 @@ function formatSetup(report: SetupReport): string {
     '',
   ];
   return `${lines.join('\n')}\n${formatHealthSummary(report.health)}`;
+}
+
+function formatIndexes(report: IndexReport): string[] {
+  const { checked, recreated, rebuilt, extra } = report;
+  if (recreated.length + rebuilt.length + extra.length === 0)
+    return [`indexes: ${checked} checked, all present`];
+  const lines = [`indexes: ${checked} checked`];
+  if (recreated.length > 0) lines.push(`indexes recreated: ${recreated.join(', ')}`);
+  if (rebuilt.length > 0) lines.push(`indexes rebuilt (were INVALID): ${rebuilt.join(', ')}`);
+  // Not dropped: an operator may have added it on purpose.
+  if (extra.length > 0) lines.push(`indexes not in the migrations, kept: ${extra.join(', ')}`);
+  return lines;
 }
 
 function announcePassword(email: string, password: string): void {

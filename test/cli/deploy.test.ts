@@ -28,6 +28,7 @@ const logger = createLogger({ level: 'silent' });
 // Starting six processes through tsx on a busy machine takes a while.
 const LONG = { timeoutMs: 180_000 };
 const SLOW_TEST = { timeout: 600_000 };
+const LONG_TEST = { timeout: 240_000 };
 
 interface Queue {
   readonly queue: JobQueue;
@@ -54,6 +55,7 @@ async function deployCycle(
   const again = await sandbox.run(['deploy', 'setup'], { env: allEnv, ...LONG });
   assert.equal(again.code, 0, `setup runs again safely: ${again.stderr}`);
   assert.match(again.stdout, /migrations: up to date/);
+  assert.match(again.stdout, /indexes: \d+ checked, all present/);
 
   const start = await sandbox.run(
     ['deploy', 'start', '--web', '2', '--workers', '2', '--timeout', '150'],
@@ -155,6 +157,26 @@ describe('omaum deploy', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /pending migrations: run `omaum deploy setup`/);
     assert.equal(result.stdout, '');
+  });
+
+  it('puts back an index dropped by hand, and says so', LONG_TEST, async () => {
+    assert.equal((await sandbox.run(['migrate'])).code, 0);
+    const database = openDatabase({
+      dialect: 'sqlite',
+      file: path.join(sandbox.dir, 'data', 'omaum.sqlite'),
+    });
+    await sql`drop index marks_absences_idx`.execute(database.db);
+    await database.close();
+
+    const setup = await sandbox.run(['deploy', 'setup', '--json'], LONG);
+    assert.equal(setup.code, 0, setup.stderr);
+    const { indexes } = JSON.parse(setup.stdout) as { indexes: Record<string, unknown> };
+    assert.deepEqual(indexes.recreated, ['marks_absences_idx']);
+    assert.deepEqual([indexes.rebuilt, indexes.extra], [[], []]);
+
+    const again = await sandbox.run(['deploy', 'setup'], LONG);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /\nindexes: \d+ checked, all present\nstatistics: ANALYZE done\n/);
   });
 
   it('prints systemd units for web, worker and scheduler', async () => {

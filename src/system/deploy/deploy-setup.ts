@@ -13,6 +13,8 @@ import { defaultSchedules } from '../../jobs/job-handlers.ts';
 import { systemClock } from '../../platform/clock.ts';
 import { openDatabase } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/database.ts';
+import { ensureIndexes } from '../../platform/db/indexes.ts';
+import type { IndexReport } from '../../platform/db/indexes.ts';
 import { migrateToLatest } from '../../platform/db/migrate.ts';
 import { createJobBackend } from '../../platform/jobs/jobs.ts';
 import type { Logger } from '../../platform/logging/logger.ts';
@@ -25,6 +27,8 @@ export interface SetupReport {
   readonly dataDir: string;
   readonly folders: readonly string[];
   readonly appliedMigrations: readonly string[];
+  /** The migrations' indexes checked against the database, after migrating. */
+  readonly indexes: IndexReport;
   readonly isAnalyzed: boolean;
   /** The administrator created now; null when users existed already. */
   readonly admin: { readonly email: string; readonly generatedPassword: string | null } | null;
@@ -63,8 +67,10 @@ async function prepareDatabase(
   database: Database,
   logger: Logger,
 ): Promise<Omit<SetupReport, 'dataDir' | 'folders' | 'health'>> {
-  // The indexes come with the migrations; ANALYZE then gives the planner fresh statistics.
+  // The indexes come with the migrations, but one dropped by hand (or left INVALID by a
+  // failed build) goes unnoticed: put them back, then give the planner fresh statistics.
   const applied = await migrateToLatest(database);
+  const indexes = await ensureIndexes(database);
   await sql`analyze`.execute(database.db);
 
   const services = createServices({ config, database, logger, clock: systemClock });
@@ -81,6 +87,7 @@ async function prepareDatabase(
   }
   return {
     appliedMigrations: applied.map((result) => result.migrationName),
+    indexes,
     isAnalyzed: true,
     admin,
     schedules: schedules.map((schedule) => schedule.id),
