@@ -3,6 +3,11 @@ import cluster from 'node:cluster';
 import { buildApp } from '../app.ts';
 import type { App } from '../app.ts';
 import { hasPendingMigrations, migrateToLatest } from '../platform/db/migrate.ts';
+import {
+  isWebClusterProcess,
+  shareMetricsWithCluster,
+} from '../platform/metrics/cluster-metrics.ts';
+import { Metrics } from '../platform/metrics/metrics.ts';
 import { resolveSessionSecret } from '../platform/security/session-secret.ts';
 import { createServices } from '../services.ts';
 import { systemClock } from '../platform/clock.ts';
@@ -34,6 +39,9 @@ const JOB_GRACE_MS = 10_000;
 export async function serve(base: Runtime, options: ServeOptions): Promise<App> {
   const runtime = withProcessId(base);
   const { config, logger, database } = runtime;
+  const metrics = new Metrics();
+  // First thing: until a web process answers the primary, no scrape of the cluster succeeds.
+  if (isWebClusterProcess()) shareMetricsWithCluster(metrics);
 
   await prepareSchema(runtime, options.shouldMigrate);
   // Before listening, so that whoever sees the server answer can also sign in.
@@ -47,6 +55,7 @@ export async function serve(base: Runtime, options: ServeOptions): Promise<App> 
     logger,
     jobs: backend.queue,
     sessionSecret: resolveSessionSecret(config),
+    metrics,
   });
   const jobs = options.shouldRunJobs ? await startJobs(runtime, backend, app) : null;
   stopOnSignals(app, runtime, backend, jobs);

@@ -4,6 +4,8 @@
  * shared through it. The primary serves nothing itself: it restarts a web
  * process that dies, publishes which ones listen (for `omaum deploy`), and
  * on SIGTERM passes the signal on and exits once all of them have finished.
+ * It also gathers the metrics of all web processes for whichever of them
+ * answers `GET /metrics` (see cluster-metrics.ts).
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
@@ -11,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import type { Logger } from '../platform/logging/logger.ts';
+import { answerClusterMetrics, webProcessEnv } from '../platform/metrics/cluster-metrics.ts';
 import { webClusterFile } from './deploy/process-records.ts';
 
 export interface WebClusterOptions {
@@ -96,7 +99,7 @@ export function runWebCluster(options: WebClusterOptions): void {
       stop(1);
       return;
     }
-    cluster.fork();
+    forkWebProcess();
   };
 
   process.once('SIGTERM', () => {
@@ -106,8 +109,13 @@ export function runWebCluster(options: WebClusterOptions): void {
     stop(0);
   });
   publish();
-  for (let i = 0; i < options.instances; i += 1) cluster.fork();
+  answerClusterMetrics();
+  for (let i = 0; i < options.instances; i += 1) forkWebProcess();
   logger.info({ instances: options.instances }, 'web cluster started');
+}
+
+function forkWebProcess(): Worker {
+  return cluster.fork(webProcessEnv());
 }
 
 function liveWorkers(): Worker[] {

@@ -1,4 +1,27 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+
+/**
+ * A registry that runs the scrape collectors before every read, whoever
+ * reads it: `Metrics.render()` here, or prom-client's cluster support when
+ * the primary of a web cluster gathers every process's figures (it calls
+ * `getMetricsAsJSON()` in each process, not `render()`).
+ */
+class CollectingRegistry extends Registry {
+  constructor(private readonly collect: () => Promise<void>) {
+    super();
+  }
+
+  override async metrics(): Promise<string> {
+    await this.collect();
+    return super.metrics();
+  }
+
+  override async getMetricsAsJSON(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    await this.collect();
+    return super.getMetricsAsJSON();
+  }
+}
 
 /**
  * Every Prometheus metric OMAUM exports, on a registry of its own (one per
@@ -8,7 +31,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * only what is here; a test checks them.
  */
 export class Metrics {
-  readonly registry = new Registry();
+  readonly registry: Registry = new CollectingRegistry(() => this.collect());
 
   readonly httpRequestDuration = new Histogram({
     name: 'omaum_http_request_duration_seconds',
@@ -65,6 +88,9 @@ export class Metrics {
     name: 'omaum_queue_jobs',
     help: 'Jobs per queue and state, read from the queue backend when scraped',
     labelNames: ['queue', 'state'] as const,
+    // Every web process of a cluster reads the same backend when scraped: a sum would count
+    // each job once per process, and 'first' keeps one process's reading whole.
+    aggregator: 'first',
     registers: [this.registry],
   });
 
@@ -107,15 +133,25 @@ export class Metrics {
     if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Runs before each scrape, e.g. to read queue depths; errors are the callback's to handle. */
+  /**
+   * Runs before each scrape, e.g. to read queue depths (in a web cluster, in
+   * every web process); errors are the callback's to handle.
+   */
   onScrape(collect: () => Promise<void>): void {
     this.collectors.push(collect);
   }
 
+  /**
+   * Makes `render()` answer with text from elsewhere: in a web cluster, the
+   * figures of every web process, gathered by the primary (see cluster-metrics.ts).
+   */
+  renderFrom(source: () => Promise<string>): void {
+    this.source = source;
+  }
+
   /** The Prometheus text exposition of every metric. */
-  async render(): Promise<string> {
-    await Promise.all(this.collectors.map((collect) => collect()));
-    return this.registry.metrics();
+  render(): Promise<string> {
+    return this.source();
   }
 
   get contentType(): string {
@@ -123,4 +159,9 @@ export class Metrics {
   }
 
   private readonly collectors: (() => Promise<void>)[] = [];
+  private source: () => Promise<string> = () => this.registry.metrics();
+
+  private async collect(): Promise<void> {
+    await Promise.all(this.collectors.map((collect) => collect()));
+  }
 }
