@@ -24,6 +24,8 @@ export interface MonitoringOptions {
  */
 async function monitoring(app: FastifyInstance, options: MonitoringOptions): Promise<void> {
   const { monitor } = options;
+  // Same destination and level as every other line, without the redaction pass (see Monitor).
+  const accessLogger = app.log.child({}, { redact: [] });
   app.decorateRequest('queryTally', null as unknown as QueryTally);
 
   // Callback style on purpose: everything after `done` (hooks, handler,
@@ -35,16 +37,19 @@ async function monitoring(app: FastifyInstance, options: MonitoringOptions): Pro
     runMonitored({ origin: originOf(request), tally, logger: request.log }, monitor, done);
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  // Synchronous hooks: an async one costs a promise per request, and with
+  // AsyncLocalStorage active every promise also pays for context tracking.
+  app.addHook('onSend', (request, reply, payload, done) => {
     const tally = request.queryTally;
     void reply.header(
       'server-timing',
       `db;dur=${tally.totalMs.toFixed(1)};desc="${tally.count} queries", ` +
         `total;dur=${reply.elapsedTime.toFixed(1)}`,
     );
+    done(null, payload);
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     monitor.finishRequest({
       method: request.method,
       route: request.routeOptions.url ?? null,
@@ -53,8 +58,11 @@ async function monitoring(app: FastifyInstance, options: MonitoringOptions): Pro
       durationMs: reply.elapsedTime,
       tally: request.queryTally,
       userId: request.actor?.userId ?? null,
+      requestId: request.id,
       logger: request.log,
+      accessLogger,
     });
+    done();
   });
 }
 

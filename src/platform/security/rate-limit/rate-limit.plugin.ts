@@ -78,18 +78,34 @@ async function rateLimitPlugin(app: FastifyInstance, options: RateLimitOptions):
     return payload;
   });
 
-  app.addHook('preValidation', async (request, reply) => {
+  // Callback style below: most requests leave at the first line, and an async
+  // hook would cost each of them a promise.
+  app.addHook('preValidation', (request, reply, done) => {
     const state = request.rateLimitState;
-    if (!state || request.routeOptions.config.rateLimit !== 'sign-in') return;
-    const verdict = await limiter.check(signInChecks(request), originOf(request));
-    apply(reply, state, verdict);
+    if (!state || request.routeOptions.config.rateLimit !== 'sign-in') {
+      done();
+      return;
+    }
+    limiter
+      .check(signInChecks(request), originOf(request))
+      .then((verdict) => {
+        apply(reply, state, verdict); // throws the refusal
+      })
+      .then(() => {
+        done();
+      }, done);
   });
 
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', (request, _reply, done) => {
     const state = request.rateLimitState;
-    if (!state || state.isCounted) return;
+    if (!state || state.isCounted) {
+      done();
+      return;
+    }
     state.isCounted = true;
-    await limiter.check(generalChecks(request), originOf(request));
+    limiter.check(generalChecks(request), originOf(request)).then(() => {
+      done();
+    }, done);
   });
 }
 
