@@ -9,7 +9,7 @@ import type { MonitorSnapshot, NPlusOneReport, RouteLatency, SlowQuery } from '.
 
 /** The window the recent figures (percentiles, counts) cover. */
 export const RECENT_WINDOW_MS = 15 * 60_000;
-// Durations kept per route inside the window; older ones drop first.
+// Durations kept per route inside the window: the latest 2,000 to 4,000; older ones drop first.
 const SAMPLES_PER_ROUTE = 2000;
 const LIST_LIMIT = 20;
 
@@ -190,7 +190,8 @@ export class Monitor implements QueryObserver {
       this.samples.set(routeKey, samples);
     }
     samples.push({ at, ms: round(durationMs) });
-    if (samples.length > SAMPLES_PER_ROUTE) samples.splice(0, samples.length - SAMPLES_PER_ROUTE);
+    // Trimmed in batches, as below: a splice per request would move the whole list each time.
+    if (samples.length >= 2 * SAMPLES_PER_ROUTE) samples.splice(0, SAMPLES_PER_ROUTE);
     this.outcomes.push({ at, isError, isSlow });
     // Trim in batches: the list stays bounded without a splice per request.
     if (this.outcomes.length > 20_000) {
