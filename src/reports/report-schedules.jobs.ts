@@ -64,7 +64,8 @@ export function reportScheduleHandlers(deps: ReportJobDeps): JobHandlers {
 /**
  * Builds the schedule's sheet for the period that just closed, e-mails it to
  * the recipients once per period (the idempotency key makes a retry or a
- * second tick in the same month send nothing) and stamps `lastRunAt`.
+ * second tick in the same month send nothing; a job queued by "Enviar agora"
+ * sends once per request) and stamps `lastRunAt`.
  */
 async function runSchedule(
   deps: ReportJobDeps,
@@ -84,7 +85,7 @@ async function runSchedule(
   const period = await periodOf(deps, schedule);
   const sheet = await loadSheet(deps.services, schedule, period);
   context.signal.throwIfAborted();
-  const sent = await sendReport(deps, schedule, sheet, period);
+  const sent = await sendReport(deps, schedule, sheet, period, context.job.data.requestId);
   await schedules.markRun(id, deps.services.clock.now().toISOString());
   return { scheduleId: id, period, messageId: sent.messageId, isDuplicate: sent.isDuplicate };
 }
@@ -137,6 +138,7 @@ async function sendReport(
   schedule: ReportScheduleRow,
   sheet: Sheet,
   period: MonthPeriod,
+  requestId: string | undefined,
 ) {
   const exportsDir = path.join(deps.config.dataDir, 'exports');
   await mkdir(exportsDir, { recursive: true });
@@ -145,7 +147,8 @@ async function sendReport(
   const filePath = path.join(exportsDir, `report-schedule-${schedule.id}-${suffix}-${fileName}`);
   try {
     await writeSheet(deps.services, schedule, sheet, filePath);
-    return await mail(deps, message(schedule, sheet, period, { fileName, filePath }));
+    const file = { fileName, filePath };
+    return await mail(deps, message(schedule, sheet, period, file, requestId));
   } finally {
     await rm(filePath, { force: true });
   }
@@ -177,6 +180,7 @@ function message(
   sheet: Sheet,
   period: MonthPeriod,
   file: { fileName: string; filePath: string },
+  requestId: string | undefined,
 ): MailMessage {
   const content = reportEmail({
     cohortName: sheet.cohort.name,
@@ -193,7 +197,11 @@ function message(
         contentType: CONTENT_TYPES[schedule.format],
       },
     ],
-    idempotencyKey: `report-schedule:${schedule.id}:${period.to}`,
+    // Once per period for the ticks; once per request for "Enviar agora".
+    idempotencyKey:
+      requestId === undefined
+        ? `report-schedule:${schedule.id}:${period.to}`
+        : `report-schedule:${schedule.id}:${period.to}:asked:${requestId}`,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 
 import { actorOf } from '../auth/access.plugin.ts';
 import { STAFF_ROLES } from '../auth/actor.ts';
@@ -15,6 +16,8 @@ import {
 import { ReportSchedulesService } from './report-schedules.service.ts';
 
 const tags = ['report-schedules'];
+
+const RunAccepted = Type.Object({ jobId: Type.String() }, { additionalProperties: false });
 const access = STAFF_ROLES;
 
 /** `/api/v1/report-schedules`: sheets e-mailed on a cron schedule. */
@@ -99,6 +102,23 @@ export const reportScheduleRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) => {
       await schedules.remove(actorOf(request), request.params.id);
       return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/report-schedules/:id/run',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: 'Send the report now, even if its period was already sent; answers the job id',
+        params: IdParams,
+        response: { 202: RunAccepted },
+      },
+    },
+    async (request, reply) => {
+      const accepted = await schedules.runNow(actorOf(request), request.params.id);
+      return reply.code(202).send(accepted);
     },
   );
 };

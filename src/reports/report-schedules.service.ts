@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { Cron } from 'croner';
 
 import type { Actor } from '../auth/actor.ts';
@@ -21,6 +23,11 @@ export const REPORT_JOB_NAME = 'reports.scheduled';
 /** What the `reports.scheduled` job carries. */
 export interface ReportJobData {
   readonly scheduleId: number;
+  /**
+   * Set when someone asked for the report now ("Enviar agora"): that request
+   * gets its own e-mail, sent once, even for a period already sent.
+   */
+  readonly requestId?: string;
 }
 
 export interface ReportScheduleDeps {
@@ -113,8 +120,9 @@ export class ReportSchedulesService {
 
   /**
    * Queues the schedule's report now, outside its cron, on the queue its
-   * ticks use. The e-mail keeps its once-per-period key: a period that was
-   * already sent is not sent again. Refused (400) for an inactive schedule,
+   * ticks use. Someone who asks means it, so the period is sent again even if
+   * its tick already sent it; the request has its own idempotency key, so a
+   * retried job still sends it once. Refused (400) for an inactive schedule,
    * which the job would refuse too.
    */
   async runNow(actor: Actor, id: number): Promise<{ jobId: string }> {
@@ -124,7 +132,7 @@ export class ReportSchedulesService {
       throw invalidFields([{ field: 'isActive', message: 'an inactive schedule is not sent' }]);
     }
     if (!this.deps.jobs) throw new AppError('OMAUM_JOB_QUEUE_UNAVAILABLE');
-    const data: ReportJobData = { scheduleId: row.id };
+    const data: ReportJobData = { scheduleId: row.id, requestId: randomUUID() };
     const job = await this.deps.jobs.enqueue('email', REPORT_JOB_NAME, data);
     return { jobId: job.id };
   }

@@ -43,12 +43,12 @@ const silentLogger = createLogger({
   }),
 });
 
-function contextFor(scheduleId: number): JobContext<ReportJobData> {
+function contextFor(scheduleId: number, requestId?: string): JobContext<ReportJobData> {
   const job: JobRecord<ReportJobData> = {
     id: `report-schedule-${scheduleId}@test`,
     queue: 'email',
     name: 'reports.scheduled',
-    data: { scheduleId },
+    data: requestId === undefined ? { scheduleId } : { scheduleId, requestId },
     state: 'active',
     progress: 0,
     attemptsMade: 0,
@@ -174,6 +174,16 @@ describeEachDatabase('Report schedules', (dialect) => {
     const none = await call(secretary, 'GET', `/api/v1/report-schedules?cohortId=999999`);
     assert.equal(none.json<{ total: number }>().total, 0);
 
+    const run = await call(secretary, 'POST', `/api/v1/report-schedules/${created.id}/run`);
+    assert.equal(run.statusCode, 202, run.body);
+    const runJob = await backend.queue.get(run.json<{ jobId: string }>().jobId);
+    assert.equal(runJob?.name, 'reports.scheduled');
+    const runData = runJob?.data as { scheduleId: number; requestId?: string } | undefined;
+    assert.equal(runData?.scheduleId, created.id);
+    assert.match(runData?.requestId ?? '', /^[0-9a-f-]{36}$/, 'a run now has its own request id');
+    const missing = await call(secretary, 'POST', '/api/v1/report-schedules/999999/run');
+    assert.equal(missing.json<{ code: string }>().code, 'OMAUM_REPORT_SCHEDULE_NOT_FOUND');
+
     const patched = await call(secretary, 'PATCH', `/api/v1/report-schedules/${created.id}`, {
       cron: '30 6 * * 1',
     });
@@ -279,6 +289,31 @@ describeEachDatabase('Report schedules', (dialect) => {
       name.startsWith('report-schedule-'),
     );
     assert.deepEqual(leftovers, []);
+  });
+
+  it('sends again when asked, once per request, after the tick sent the period', async () => {
+    const schedule = await create(validBody());
+    const handler = reportScheduleHandlers({
+      config: loadConfig({ OMAUM_DATA_DIR: dataDir }, { useDotenv: false }),
+      database: t.testDb.database,
+      logger: silentLogger,
+      services: t.app.services,
+    })['reports.scheduled'];
+    assert.ok(handler);
+    const outbox = path.join(dataDir, 'outbox');
+    const sentCount = async () =>
+      (await readdir(outbox).catch(() => [])).filter((name) => name.endsWith('.eml')).length;
+    const before = await sentCount();
+
+    const tick = (await handler(contextFor(schedule.id) as never)) as { isDuplicate: boolean };
+    assert.equal(tick.isDuplicate, false);
+    const asked = async (requestId: string) =>
+      ((await handler(contextFor(schedule.id, requestId) as never)) as { isDuplicate: boolean })
+        .isDuplicate;
+    assert.equal(await asked('request-1'), false, 'the first request sends the period again');
+    assert.equal(await asked('request-1'), true, 'a retry of that request sends nothing');
+    assert.equal(await asked('request-2'), false, 'a second request sends again');
+    assert.equal(await sentCount(), before + 3);
   });
 
   it('gives up on a schedule that is missing or inactive', async () => {
