@@ -208,8 +208,8 @@ export async function reportSchedulePages(
 }
 
 const RUN_NOW_QUEUED =
-  'O envio foi colocado na fila e sai em instantes. ' +
-  'Um relatório já enviado para o mesmo período não é enviado de novo.';
+  'O envio foi colocado na fila e sai em instantes, ' +
+  'mesmo que o relatório deste período já tenha sido enviado.';
 
 /** The cohort of the address and its schedule; 404 when the schedule is another cohort's. */
 async function load(
