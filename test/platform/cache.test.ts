@@ -130,6 +130,20 @@ for (const backend of BACKENDS) {
       assert.equal(work.calls(), 1);
     });
 
+    it('forgets every value on clear, and says how many it held', async () => {
+      const cache = make();
+      const first = counted(() => ({ total: 1 }));
+      const second = counted(() => ({ total: 2 }));
+      await cache.wrap(SCOPE, 'a', first.compute);
+      await cache.wrap(SCOPE, 'b', second.compute);
+      assert.equal(await cache.clear(), 2);
+      await cache.wrap(SCOPE, 'a', first.compute);
+      await cache.wrap(SCOPE, 'b', second.compute);
+      assert.deepEqual([first.calls(), second.calls()], [2, 2]);
+      assert.equal(await cache.clear(), 2);
+      assert.equal(await cache.clear(), 0);
+    });
+
     it('counts hits and misses by the kind of the scope', async () => {
       const cache = make();
       const report: CacheScope = { kind: 'student_report', namespaces: ['sheet:all'] };
@@ -237,6 +251,7 @@ describe('A cache whose store fails', () => {
     kind: 'memory',
     get: () => Promise.reject(new Error('store is down')),
     set: () => Promise.reject(new Error('store is down')),
+    clear: () => Promise.reject(new Error('store is down')),
     close: () => Promise.resolve(),
   };
 
@@ -306,6 +321,29 @@ describe(
       } finally {
         await one.close();
         await two.close();
+      }
+    });
+
+    it('clear only the keys under their prefix', async () => {
+      const config = { redisUrl, cache: { ttlSeconds: 60, maxEntries: 10 } };
+      const { logger } = capturingLogger();
+      const neighbourPrefix = `${prefix}-neighbour`;
+      const ours = createCache({ config, db: testDb.database.db, logger, prefix });
+      const neighbour = createCache({
+        config,
+        db: testDb.database.db,
+        logger,
+        prefix: neighbourPrefix,
+      });
+      try {
+        await ours.wrap(SCOPE, 'ours', async () => 'ours');
+        await neighbour.wrap(SCOPE, 'theirs', async () => 'theirs');
+        assert.ok((await ours.clear()) >= 1);
+        assert.equal(await neighbour.wrap(SCOPE, 'theirs', async () => 'computed'), 'theirs');
+      } finally {
+        await ours.close();
+        await neighbour.close();
+        assert.equal(await removePrefix(neighbourPrefix), 0);
       }
     });
   },

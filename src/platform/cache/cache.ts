@@ -27,6 +27,12 @@ export interface Cache {
    * and returns it. A cache backend that fails is logged and bypassed.
    */
   wrap<T>(scope: CacheScope, key: string, compute: () => Promise<T>): Promise<T>;
+  /**
+   * Forgets every stored value; resolves to how many there were. For after a
+   * backup is restored: the restored database has older namespace versions,
+   * whose numbers the values cached since the backup was taken may reuse.
+   */
+  clear(): Promise<number>;
   /** A write and read round trip through the value store; resolves to its milliseconds. */
   ping(): Promise<number>;
   close(): Promise<void>;

@@ -21,12 +21,19 @@ export interface CacheDeps {
   readonly prefix?: string;
 }
 
+/** Where the values of the Redis cache live: keys `omaum:cache:<full key>`. */
+export const CACHE_KEY_PREFIX = 'omaum:cache';
+
 /** The cache a configuration asks for: Redis when `OMAUM_REDIS_URL` is set, else memory. */
 export function createCache(deps: CacheDeps): Cache {
   const { cache, redisUrl } = deps.config;
   const ttlMs = cache.ttlSeconds * 1000;
   const store = redisUrl
-    ? new RedisStore({ url: redisUrl, prefix: deps.prefix ?? 'omaum:cache', logger: deps.logger })
+    ? new RedisStore({
+        url: redisUrl,
+        prefix: deps.prefix ?? CACHE_KEY_PREFIX,
+        logger: deps.logger,
+      })
     : new MemoryStore({ maxEntries: cache.maxEntries, ttlMs });
   return new VersionedCache({
     store,

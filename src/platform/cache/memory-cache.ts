@@ -30,6 +30,12 @@ export class MemoryStore implements ValueStore {
     this.entries.set(key, value, { ttl: ttlMs });
   }
 
+  async clear(): Promise<number> {
+    const count = this.entries.size;
+    this.entries.clear();
+    return count;
+  }
+
   async close(): Promise<void> {
     this.entries.clear();
   }

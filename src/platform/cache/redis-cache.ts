@@ -55,6 +55,28 @@ export class RedisStore implements ValueStore {
     await this.redis.set(key, value, 'PX', ttlMs);
   }
 
+  /**
+   * Deletes every key under the prefix, in batches (SCAN, then UNLINK), so a
+   * large cache never blocks Redis. Unlike get and set, it connects first and
+   * fails when Redis cannot be reached: the caller needs to know.
+   */
+  async clear(): Promise<number> {
+    if (this.redis.status === 'wait') await this.redis.connect();
+    // SCAN matches whole key names, ignoring keyPrefix; UNLINK adds keyPrefix again.
+    const prefix = this.redis.options.keyPrefix ?? '';
+    let cursor = '0';
+    let count = 0;
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) {
+        await this.redis.unlink(...keys.map((key) => key.slice(prefix.length)));
+        count += keys.length;
+      }
+    } while (cursor !== '0');
+    return count;
+  }
+
   async close(): Promise<void> {
     if (this.redis.status === 'ready') {
       await this.redis.quit().catch(() => undefined);

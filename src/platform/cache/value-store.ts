@@ -9,6 +9,8 @@ export interface ValueStore {
   get(key: string): Promise<string | undefined>;
   /** Stores the text for `ttlMs` milliseconds at most. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Removes every value this store holds; resolves to how many there were. */
+  clear(): Promise<number>;
   /** Releases connections; safe to call more than once. */
   close(): Promise<void>;
 }

@@ -62,6 +62,10 @@ export class VersionedCache implements Cache {
     return performance.now() - startedAt;
   }
 
+  clear(): Promise<number> {
+    return this.options.store.clear();
+  }
+
   close(): Promise<void> {
     return this.options.store.close();
   }
