@@ -11,6 +11,9 @@
  *   GET /metrics: {ask, id}          ──▶    clusterMetrics(): every web process
  *                                           sends its registry, they are merged
  *   answers the scrape with the text ◀──    {answer, id, text | error}
+ *
+ * TODO(#6): process metrics (memory, CPU) are summed too, so the memory alert
+ * sees the web processes together; per-process labels would keep them apart.
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';

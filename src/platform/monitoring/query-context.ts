@@ -39,6 +39,8 @@ interface WorkContext extends WorkUnit {
   readonly observer: QueryObserver;
 }
 
+// TODO(#6): on Node 20 an active AsyncLocalStorage makes every promise pay a hook (about
+// 17 µs per cached sheet read); Node 22's AsyncContextFrame removes that cost.
 const storage = new AsyncLocalStorage<WorkContext>();
 
 export function newTally(): QueryTally {

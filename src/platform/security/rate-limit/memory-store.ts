@@ -6,6 +6,8 @@ import type {
   WindowState,
 } from './store.ts';
 
+// TODO(#6): a sliding log holds one instant per counted request; at limits of thousands a
+// minute a two-bucket sliding-window counter would hold two numbers instead.
 interface Log {
   /** Instants of the hits still inside the window, oldest first. */
   stamps: number[];
