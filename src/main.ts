@@ -33,7 +33,7 @@ import { serve, SHUTDOWN_GRACE_MS } from './cli/serve.command.ts';
 import { rebuildStatistics } from './cli/stats.command.ts';
 import { createUser } from './cli/users.command.ts';
 import { omaumVersion } from './cli/version.ts';
-import { parseQueues, runScheduler, runWorker } from './cli/worker.command.ts';
+import { parseMetricsPort, parseQueues, runScheduler, runWorker } from './cli/worker.command.ts';
 import type { Role } from './platform/db/tables.ts';
 import { JOB_STATES, QUEUE_NAMES } from './platform/jobs/job-queue.ts';
 import type { JobState, QueueName } from './platform/jobs/job-queue.ts';
@@ -291,12 +291,22 @@ function addJobCommands(cli: Command): void {
     .description('run background jobs until SIGTERM (then finish or hand back running ones)')
     .option('--queues <a,b>', 'queues to take jobs from (default: all)', parseQueues)
     .option('--concurrency <n>', 'jobs run at the same time', parseId, 1)
-    .action((options: { queues?: QueueName[]; concurrency: number }) =>
+    .option(
+      '--metrics-port <n>',
+      "serve this process's /metrics on this port; 0: none (default: OMAUM_WORKER_METRICS_PORT)",
+      parseMetricsPort,
+    )
+    .action((options: { queues?: QueueName[]; concurrency: number; metricsPort?: number | null }) =>
       runForever((runtime) =>
         runWorker(runtime, {
           queues: options.queues ?? [...QUEUE_NAMES],
           concurrency: options.concurrency,
           handlers: 'all',
+          // The option wins over the setting, 0 included (it turns the server off).
+          metricsPort:
+            options.metricsPort === undefined
+              ? runtime.config.workerMetricsPort
+              : options.metricsPort,
         }),
       ),
     );

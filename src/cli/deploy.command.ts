@@ -123,7 +123,8 @@ export async function startCommand(
 function formatStart(config: Config, records: DeployRecords): string {
   const lines = records.processes.map((record) => {
     const count = record.instances && record.instances > 1 ? `, ${record.instances} processes` : '';
-    return `started ${record.name} (pid ${record.pid}${count}) → ${record.logFile}`;
+    const metrics = record.metricsPort === undefined ? '' : `, /metrics on :${record.metricsPort}`;
+    return `started ${record.name} (pid ${record.pid}${count}${metrics}) → ${record.logFile}`;
   });
   lines.push(`ready at ${localBaseUrl(config)}`);
   return `${lines.join('\n')}\n`;
@@ -156,8 +157,18 @@ export async function statusCommand({ config, logger }: Context, isJson: boolean
 
 function formatStatus(status: DeployStatus): string {
   if (!status.isDeployed) return `not started by deploy\nreadiness: ${status.readiness.message}\n`;
-  const header = ['ROLE', 'NAME', 'PID', 'UPTIME', 'MEMORY', 'ALIVE'];
-  const rows = status.processes.map(processRow);
+  // The METRICS column only when some worker serves its own /metrics.
+  const hasMetrics = status.processes.some((p) => p.metricsPort !== null);
+  const header = [
+    'ROLE',
+    'NAME',
+    'PID',
+    'UPTIME',
+    'MEMORY',
+    'ALIVE',
+    ...(hasMetrics ? ['METRICS'] : []),
+  ];
+  const rows = status.processes.map((p) => processRow(p).slice(0, header.length));
   const widths = header.map((title, i) =>
     Math.max(title.length, ...rows.map((r) => r[i]?.length ?? 0)),
   );
@@ -191,6 +202,8 @@ function processRow(p: ProcessStatus): string[] {
     p.uptimeMs === null ? '-' : formatDuration(p.uptimeMs),
     p.memoryBytes === null ? '-' : `${Math.round(p.memoryBytes / 1024 / 1024)} MiB`,
     !p.isRunning ? 'not running' : p.isLive ? 'yes' : 'no',
+    // Web processes answer on OMAUM_PORT; a worker, on its own port when it serves one.
+    p.metricsPort === null ? '' : `:${p.metricsPort}`,
   ];
 }
 

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 
+import { parsePortSetting } from '../config/config.ts';
 import { hasPendingMigrations } from '../platform/db/migrate.ts';
 import { QUEUE_NAMES } from '../platform/jobs/job-queue.ts';
 import type {
@@ -11,6 +12,9 @@ import type {
 import { createJobBackend } from '../platform/jobs/jobs.ts';
 import { createJobHandlers, defaultSchedules } from '../jobs/job-handlers.ts';
 import { systemClock } from '../platform/clock.ts';
+import { Metrics } from '../platform/metrics/metrics.ts';
+import { startMetricsServer } from '../platform/monitoring/metrics-server.ts';
+import type { MetricsServer } from '../platform/monitoring/metrics-server.ts';
 import { createServices } from '../services.ts';
 import { startHeartbeat } from '../system/heartbeats.ts';
 import { CliError } from './cli-error.ts';
@@ -21,6 +25,8 @@ export interface WorkerCommandOptions {
   readonly concurrency: number;
   /** What the worker can run, by job name; 'all' is every feature's (src/jobs/job-handlers.ts). */
   readonly handlers: JobHandlers | 'all';
+  /** Where to serve this process's `/metrics` (`--metrics-port`); null: no server. */
+  readonly metricsPort: number | null;
 }
 
 /** Running jobs get this long to finish at SIGTERM before they are handed back. */
@@ -30,10 +36,15 @@ const WORKER_GRACE_MS = 25_000;
 export async function runWorker(runtime: Runtime, options: WorkerCommandOptions): Promise<void> {
   await requireMigrated(runtime);
   const backend = await createJobBackend(runtime);
-  const handlers = options.handlers === 'all' ? allHandlers(runtime, backend) : options.handlers;
+  // Process figures are collected only when someone can read them.
+  const metrics = new Metrics({ collectProcessMetrics: options.metricsPort !== null });
+  const handlers =
+    options.handlers === 'all' ? allHandlers(runtime, backend, metrics) : options.handlers;
   if (Object.keys(handlers).length === 0) {
     runtime.logger.warn('worker: no job handlers are registered; every job it takes will fail');
   }
+  // Before the first job: a port in use stops the worker before it takes any work.
+  const metricsServer = await serveMetrics(runtime, metrics, options.metricsPort);
   const worker = backend.createWorker({ ...options, handlers, logger: runtime.logger });
   await worker.start();
   const heartbeat = await startHeartbeat(runtime.database.db, {
@@ -49,12 +60,46 @@ export async function runWorker(runtime: Runtime, options: WorkerCommandOptions)
     await worker.stop(WORKER_GRACE_MS);
     // Only once its jobs are finished or handed back is the worker gone for good.
     await heartbeat.stop();
+    // Last, so that a scrape during the grace still sees the outcomes of the last jobs.
+    await metricsServer?.close();
   });
 }
 
-function allHandlers(runtime: Runtime, backend: JobBackend): JobHandlers {
-  const services = createServices({ ...runtime, clock: systemClock, jobs: backend.queue });
+/** The handlers record job outcomes and durations into `metrics`, which `/metrics` serves. */
+function allHandlers(runtime: Runtime, backend: JobBackend, metrics: Metrics): JobHandlers {
+  const services = createServices({ ...runtime, clock: systemClock, jobs: backend.queue, metrics });
   return createJobHandlers({ ...runtime, services });
+}
+
+async function serveMetrics(
+  runtime: Runtime,
+  metrics: Metrics,
+  port: number | null,
+): Promise<MetricsServer | null> {
+  if (port === null) return null;
+  const { config, logger } = runtime;
+  try {
+    return await startMetricsServer({
+      metrics,
+      token: config.metricsToken,
+      host: config.host,
+      port,
+      logger,
+      isProduction: config.isProduction,
+    });
+  } catch (error) {
+    throw new CliError(
+      `cannot serve worker metrics on ${config.host}:${port}: ${(error as Error).message}; ` +
+        'choose another port with OMAUM_WORKER_METRICS_PORT or --metrics-port',
+    );
+  }
+}
+
+/** Parses `--metrics-port <n>`: a TCP port, or 0 for none (whatever the setting says). */
+export function parseMetricsPort(value: string): number | null {
+  const port = parsePortSetting(value);
+  if (Number.isNaN(port)) throw new InvalidArgumentError('must be a port from 1 to 65535, or 0');
+  return port;
 }
 
 /** `omaum scheduler`: fires the cron schedules until SIGTERM or SIGINT. */

@@ -28,6 +28,8 @@ export const EnvSchema = Type.Object({
   OMAUM_ADMIN_PASSWORD: Type.String({ default: '' }),
   OMAUM_SMTP_URL: Type.String({ default: '' }),
   OMAUM_METRICS_TOKEN: Type.String({ default: '' }),
+  // A string, so that empty means off like the other optional settings; read by toConfig.
+  OMAUM_WORKER_METRICS_PORT: Type.String({ default: '' }),
   OMAUM_TRUST_PROXY: Type.String({ default: '' }),
   OMAUM_TZ: Type.String({ default: 'America/Sao_Paulo', minLength: 1 }),
   OMAUM_LOG_LEVEL: Type.Union(
@@ -115,6 +117,11 @@ export interface Config {
   readonly adminPassword: string | null;
   readonly smtpUrl: string | null;
   readonly metricsToken: string | null;
+  /**
+   * Where `omaum worker` serves its own `/metrics` (job outcomes, process
+   * figures); null: it serves nothing. `deploy start` gives worker k port + k - 1.
+   */
+  readonly workerMetricsPort: number | null;
   readonly trustProxy: readonly string[];
   readonly timeZone: string;
   readonly logLevel: string;
@@ -265,6 +272,7 @@ function toConfig(raw: Env): Config & { -readonly [K in keyof Config]: Config[K]
     adminPassword: raw.OMAUM_ADMIN_PASSWORD || null,
     smtpUrl: raw.OMAUM_SMTP_URL || null,
     metricsToken: raw.OMAUM_METRICS_TOKEN || null,
+    workerMetricsPort: parsePortSetting(raw.OMAUM_WORKER_METRICS_PORT),
     trustProxy: raw.OMAUM_TRUST_PROXY.split(',')
       .map((entry) => entry.trim())
       .filter((entry) => entry !== ''),
@@ -316,6 +324,17 @@ export function parseRateRule(text: string): RateRule | null {
   return max >= 1 && windowMs >= 1000 ? { max, windowMs } : null;
 }
 
+/**
+ * An optional port: null when empty or 0 (off), NaN when not a port number
+ * (`checkConsistency` names the variable then).
+ */
+export function parsePortSetting(text: string): number | null {
+  const trimmed = text.trim();
+  if (trimmed === '' || /^0+$/.test(trimmed)) return null;
+  const port = /^\d{1,5}$/.test(trimmed) ? Number(trimmed) : NaN;
+  return port <= 65535 ? port : NaN;
+}
+
 function toDatabaseTarget(url: string, dataDir: string): DatabaseTarget {
   if (url === '') return { dialect: 'sqlite', file: path.join(dataDir, 'omaum.sqlite') };
   if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', url };
@@ -365,6 +384,9 @@ function checkConsistency(config: Config, raw: Env): string[] {
   }
   if (config.queueBackend === 'bullmq' && config.redisUrl === null) {
     problems.push('OMAUM_REDIS_URL is required when OMAUM_QUEUE_BACKEND is bullmq');
+  }
+  if (Number.isNaN(config.workerMetricsPort)) {
+    problems.push('OMAUM_WORKER_METRICS_PORT must be empty, 0 (off) or a port from 1 to 65535');
   }
   for (const name of RATE_RULE_VARIABLES) {
     if (parseRateRule(raw[name]) === null) {

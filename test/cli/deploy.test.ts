@@ -37,7 +37,13 @@ interface Queue {
 
 interface Status {
   readonly isHealthy: boolean;
-  readonly processes: readonly { role: string; pid: number; isRunning: boolean; isLive: boolean }[];
+  readonly processes: readonly {
+    role: string;
+    pid: number;
+    isRunning: boolean;
+    isLive: boolean;
+    metricsPort: number | null;
+  }[];
   readonly queues: Record<string, Record<string, number>> | null;
 }
 
@@ -48,7 +54,15 @@ async function deployCycle(
   openQueue: () => Queue,
 ): Promise<void> {
   const port = await freePort();
-  const allEnv = { ...env, OMAUM_PORT: String(port), OMAUM_LOG_LEVEL: 'info' };
+  let metricsPort = await freePort();
+  // The two workers take metricsPort and the next one: neither may be the web port.
+  while (metricsPort === port || metricsPort + 1 === port) metricsPort = await freePort();
+  const allEnv = {
+    ...env,
+    OMAUM_PORT: String(port),
+    OMAUM_LOG_LEVEL: 'info',
+    OMAUM_WORKER_METRICS_PORT: String(metricsPort),
+  };
 
   const setup = await sandbox.run(['deploy', 'setup', '--json'], { env: allEnv, ...LONG });
   assert.equal(setup.code, 0, setup.stderr);
@@ -80,6 +94,11 @@ async function deployCycle(
       status.stdout,
     );
     assert.ok(parsed.queues?.default);
+    // Worker k serves its own /metrics on OMAUM_WORKER_METRICS_PORT + k - 1.
+    const workerPorts = parsed.processes
+      .filter((p) => p.role === 'worker')
+      .map((p) => p.metricsPort);
+    assert.deepEqual(workerPorts, [metricsPort, metricsPort + 1]);
 
     // Jobs still arriving while it stops: each must finish or wait, none stay taken.
     const late = await Promise.all(

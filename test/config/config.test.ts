@@ -103,6 +103,18 @@ describe('configuration', () => {
     assert.equal(problems.length, variables.length, problems.join('\n'));
   });
 
+  it('reads the worker metrics port: empty or 0 is off, anything but a port is refused', () => {
+    assert.equal(load({}).workerMetricsPort, null);
+    assert.equal(load({ OMAUM_WORKER_METRICS_PORT: '0' }).workerMetricsPort, null);
+    assert.equal(load({ OMAUM_WORKER_METRICS_PORT: ' 9464 ' }).workerMetricsPort, 9464);
+    for (const value of ['abc', '-1', '65536', '9464.5']) {
+      const problems = problemsOf({ OMAUM_WORKER_METRICS_PORT: value });
+      assert.deepEqual(problems, [
+        'OMAUM_WORKER_METRICS_PORT must be empty, 0 (off) or a port from 1 to 65535',
+      ]);
+    }
+  });
+
   it('lists the allowed values of a variable that has a few', () => {
     const [problem] = problemsOf({ OMAUM_QUEUE_BACKEND: 'kafka' });
     assert.match(problem ?? '', /OMAUM_QUEUE_BACKEND must be one of embedded, bullmq/);

@@ -43,13 +43,17 @@ const TAIL_LINES = 30;
 export async function deployStart(config: Config, options: StartOptions): Promise<DeployRecords> {
   if (!isProcSupported()) throw new DeployError('deploy needs Linux (/proc); use systemd units');
   refuseIfRunning(config.dataDir);
-  await requirePortFree(config.host, config.port);
+  await requirePortFree(config.host, config.port, 'OMAUM_PORT');
+  const metricsPorts = workerMetricsPorts(config, options.workers);
+  for (const port of metricsPorts) {
+    await requirePortFree(config.host, port, 'OMAUM_WORKER_METRICS_PORT');
+  }
   const database = openDatabase(config.database);
   try {
     if (await hasPendingMigrations(database)) {
       throw new DeployError('the database has pending migrations: run `omaum deploy setup` first');
     }
-    return await launchAndWait(config, database, options);
+    return await launchAndWait(config, database, options, metricsPorts);
   } finally {
     await database.close();
   }
@@ -59,6 +63,7 @@ async function launchAndWait(
   config: Config,
   database: Database,
   options: StartOptions,
+  metricsPorts: readonly number[],
 ): Promise<DeployRecords> {
   fs.mkdirSync(logsDir(config.dataDir), { recursive: true });
   let records: DeployRecords = {
@@ -66,16 +71,26 @@ async function launchAndWait(
     port: config.port,
     processes: [],
   };
-  const add = (role: ProcessRole, name: string, args: string[], instances?: number) => {
-    const record = launch(config, role, name, args, instances);
+  const add = (role: ProcessRole, name: string, args: string[], extra: RecordExtra = {}) => {
+    const record = launch(config, role, name, args, extra);
     // Recorded at once: if this command dies half-way, `deploy stop` still finds them.
     records = { ...records, processes: [...records.processes, record] };
     writeRecords(config.dataDir, records);
   };
 
   const webArgs = options.web > 1 ? ['serve', '--instances', String(options.web)] : ['serve'];
-  add('web', 'web', webArgs, options.web);
-  for (let i = 1; i <= options.workers; i += 1) add('worker', `worker-${i}`, ['worker']);
+  add('web', 'web', webArgs, { instances: options.web });
+  for (let i = 1; i <= options.workers; i += 1) {
+    const metricsPort = metricsPorts[i - 1];
+    if (metricsPort === undefined) {
+      add('worker', `worker-${i}`, ['worker']);
+    } else {
+      // Explicit on the command line: each worker needs its own port, not the shared setting.
+      add('worker', `worker-${i}`, ['worker', '--metrics-port', String(metricsPort)], {
+        metricsPort,
+      });
+    }
+  }
   add('scheduler', 'scheduler', ['scheduler']);
 
   const problem = await waitUntilReady(config, database, records, options.timeoutMs ?? 60_000);
@@ -87,12 +102,38 @@ async function launchAndWait(
   throw new DeployError(problem.message, tail);
 }
 
+/** What a record holds beyond the process itself. */
+type RecordExtra = Pick<ProcessRecord, 'instances' | 'metricsPort'>;
+
+/**
+ * The `/metrics` port of each worker, 1-based k getting OMAUM_WORKER_METRICS_PORT + k - 1;
+ * none when the setting is off.
+ */
+function workerMetricsPorts(config: Config, workers: number): number[] {
+  const first = config.workerMetricsPort;
+  if (first === null) return [];
+  const ports = Array.from({ length: workers }, (_, k) => first + k);
+  const last = ports[ports.length - 1] ?? first;
+  if (last > 65535) {
+    throw new DeployError(
+      `OMAUM_WORKER_METRICS_PORT=${first} leaves no port for worker-${workers} (${last})`,
+    );
+  }
+  if (ports.includes(config.port)) {
+    throw new DeployError(
+      `the worker metrics ports ${first}-${last} include OMAUM_PORT (${config.port}); ` +
+        'set OMAUM_WORKER_METRICS_PORT elsewhere',
+    );
+  }
+  return ports;
+}
+
 function launch(
   config: Config,
   role: ProcessRole,
   name: string,
   args: string[],
-  instances?: number,
+  extra: RecordExtra,
 ): ProcessRecord {
   const logFile = path.join(logsDir(config.dataDir), `${name}.log`);
   const log = fs.openSync(logFile, 'a');
@@ -120,7 +161,7 @@ function launch(
       command,
       logFile,
       startedAt: new Date().toISOString(),
-      ...(instances === undefined ? {} : { instances }),
+      ...extra,
     };
   } finally {
     fs.closeSync(log);
@@ -191,7 +232,7 @@ function refuseIfRunning(dataDir: string): void {
   removeRecords(dataDir);
 }
 
-async function requirePortFree(host: string, port: number): Promise<void> {
+async function requirePortFree(host: string, port: number, setting: string): Promise<void> {
   const server = net.createServer();
   try {
     await new Promise<void>((resolve, reject) => {
@@ -201,7 +242,7 @@ async function requirePortFree(host: string, port: number): Promise<void> {
   } catch (error) {
     throw new DeployError(
       `cannot listen on ${host}:${port}: ${(error as Error).message}; ` +
-        'another program uses it (set OMAUM_PORT)',
+        `another program uses it (set ${setting})`,
     );
   }
   await new Promise<void>((resolve) => {

@@ -36,6 +36,8 @@ export interface ProcessStatus {
   readonly uptimeMs: number | null;
   readonly memoryBytes: number | null;
   readonly logFile: string | null;
+  /** Worker: the port of its own `/metrics` (OMAUM_WORKER_METRICS_PORT); null when none. */
+  readonly metricsPort: number | null;
 }
 
 export interface DeployStatus {
@@ -97,7 +99,16 @@ function statusesOf(
   const info = runningProcessOf(record);
   if (record.role !== 'web') {
     const isLive = info !== null && beating.has(record.pid);
-    return [statusOf(record.role, record.name, record.pid, null, info, isLive, record.logFile)];
+    const status = statusOf(
+      record.role,
+      record.name,
+      record.pid,
+      null,
+      info,
+      isLive,
+      record.logFile,
+    );
+    return [{ ...status, metricsPort: record.metricsPort ?? null }];
   }
   const children = info === null ? [] : childrenOf(record.pid);
   const listening = new Set(readWebCluster(config.dataDir, record.pid)?.listening ?? []);
@@ -149,6 +160,7 @@ function statusOf(
       info === null ? null : Math.max(0, Date.now() - startDateOf(info.startTicks).getTime()),
     memoryBytes: info?.rssBytes ?? null,
     logFile,
+    metricsPort: null,
   };
 }
 

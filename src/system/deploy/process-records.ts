@@ -23,6 +23,8 @@ export interface ProcessRecord {
   readonly startedAt: string;
   /** Web: how many processes the cluster primary runs. */
   readonly instances?: number;
+  /** Worker: the port of its own `/metrics` (OMAUM_WORKER_METRICS_PORT + k - 1), when served. */
+  readonly metricsPort?: number;
 }
 
 export interface DeployRecords {
