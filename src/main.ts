@@ -12,6 +12,7 @@ import {
   listBackups,
   restoreBackup,
   runBackupCommand,
+  sharedCacheClearer,
   verifyBackup,
 } from './cli/backup.command.ts';
 import { reportError } from './cli/cli-error.ts';
@@ -28,6 +29,7 @@ import type { HealthCommandOptions } from './cli/health.command.ts';
 import { listJobs, retryJob } from './cli/jobs.command.ts';
 import { migrateLatest, showMigrationStatus } from './cli/migrate.command.ts';
 import { openRuntime } from './cli/runtime.ts';
+import { listBlocksCommand, unblockCommand } from './cli/security.command.ts';
 import type { Runtime } from './cli/runtime.ts';
 import { serve, SHUTDOWN_GRACE_MS } from './cli/serve.command.ts';
 import { rebuildStatistics } from './cli/stats.command.ts';
@@ -69,6 +71,7 @@ addDemoCommand(program);
 addStatsCommands(program);
 addBackupCommands(program);
 addJobCommands(program);
+addSecurityCommands(program);
 addHealthCommand(program);
 addDeployCommands(program);
 
@@ -374,10 +377,33 @@ function addBackupCommands(cli: Command): void {
     .option('--yes', 'confirm: the current data is replaced', false)
     .option('--json', 'print JSON', false)
     .action((file: string, options: JsonOption & { yes: boolean }) =>
-      runBackupCommand((service) =>
-        restoreBackup(service, file, { isJson: options.json, isConfirmed: options.yes }),
-      ),
+      runBackupCommand((service, { config, logger }) => {
+        const clearCache = sharedCacheClearer(config, logger);
+        return restoreBackup(service, file, {
+          isJson: options.json,
+          isConfirmed: options.yes,
+          ...(clearCache ? { clearCache } : {}),
+        });
+      }),
     );
+}
+
+function addSecurityCommands(cli: Command): void {
+  const security = cli
+    .command('security')
+    .description('address blocks, from the host (needs OMAUM_REDIS_URL; see docs/security.md)');
+  security
+    .command('blocks')
+    .description('list the addresses blocked now')
+    .option('--json', 'print JSON', false)
+    .action((options: JsonOption) =>
+      runOnce((runtime) => listBlocksCommand(runtime, options.json)),
+    );
+  security
+    .command('unblock')
+    .description('lift the block of an address at once (recorded as a security event)')
+    .argument('<address>', 'the blocked address, as `security blocks` shows it')
+    .action((address: string) => runOnce((runtime) => unblockCommand(runtime, address)));
 }
 
 function parseMonthOption(value: string): string {

@@ -7,17 +7,21 @@
 import { BackupError, backupServiceFor } from '../backups/backup.service.ts';
 import type { BackupEntry, BackupService, VerifyReport } from '../backups/backup.service.ts';
 import { loadConfig } from '../config/config.ts';
+import type { Config } from '../config/config.ts';
+import { CACHE_KEY_PREFIX } from '../platform/cache/create-cache.ts';
+import { RedisStore } from '../platform/cache/redis-cache.ts';
 import { createLogger } from '../platform/logging/logger.ts';
+import type { Logger } from '../platform/logging/logger.ts';
 import { CliError, reportError } from './cli-error.ts';
 
 /** Runs one backup command; any failure is reported on stderr and sets exit code 1. */
 export async function runBackupCommand(
-  task: (service: BackupService) => Promise<void>,
+  task: (service: BackupService, context: { config: Config; logger: Logger }) => Promise<void>,
 ): Promise<void> {
   try {
     const config = loadConfig();
     const logger = createLogger({ level: config.logLevel, destination: process.stderr });
-    await task(backupServiceFor(config, logger));
+    await task(backupServiceFor(config, logger), { config, logger });
   } catch (error) {
     // A BackupError says what to do; its stack would only hide that.
     reportError(error instanceof BackupError ? new CliError(error.message) : error);
@@ -61,7 +65,12 @@ export async function verifyBackup(
 export async function restoreBackup(
   service: BackupService,
   file: string,
-  options: { isJson: boolean; isConfirmed: boolean },
+  options: {
+    isJson: boolean;
+    isConfirmed: boolean;
+    /** Empties the shared (Redis) cache; absent when the cache lives in each process. */
+    clearCache?: () => Promise<number>;
+  },
 ): Promise<void> {
   if (!options.isConfirmed) {
     throw new CliError(
@@ -69,14 +78,54 @@ export async function restoreBackup(
     );
   }
   const report = await service.restore(file);
+  // The restored database has older cache versions; values cached since the backup was
+  // taken sit under the numbers it will reach again, so they must go.
+  let cacheCleared: number | null = null;
+  let cacheError: string | null = null;
+  if (options.clearCache) {
+    try {
+      cacheCleared = await options.clearCache();
+    } catch (error) {
+      cacheError = error instanceof Error ? error.message : String(error);
+      process.exitCode = 1;
+    }
+  }
   if (options.isJson) {
-    write(json(report));
+    write(json({ ...report, cacheCleared, cacheError }));
     return;
   }
   const kept = report.previousDatabase
     ? `; the replaced database is kept at ${report.previousDatabase}`
     : '';
   write(`restored ${report.file} into ${report.target}${kept}\n`);
+  if (cacheCleared !== null) write(`cache: ${cacheCleared} values removed from Redis\n`);
+  if (cacheError !== null) {
+    process.stderr.write(
+      `the Redis cache could not be emptied (${cacheError}): sheets may show numbers from ` +
+        'after the backup; delete the keys omaum:cache:* before starting OMAUM\n',
+    );
+  }
+}
+
+/**
+ * What empties the shared cache after a restore: with OMAUM_REDIS_URL, the
+ * Redis keys of the cache; without it there is nothing to do, each process
+ * keeps its own cache in memory and a restore needs them stopped anyway.
+ */
+export function sharedCacheClearer(
+  config: Config,
+  logger: Logger,
+): (() => Promise<number>) | undefined {
+  const { redisUrl } = config;
+  if (redisUrl === null) return undefined;
+  return async () => {
+    const store = new RedisStore({ url: redisUrl, prefix: CACHE_KEY_PREFIX, logger });
+    try {
+      return await store.clear();
+    } finally {
+      await store.close();
+    }
+  };
 }
 
 async function newestBackup(service: BackupService): Promise<string> {

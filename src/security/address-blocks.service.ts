@@ -27,10 +27,12 @@ export class AddressBlocksService {
     }
 
     const detail = { blockedAt: block?.blockedAt ?? null, rule: block?.rule ?? null };
-    await this.events.record({ kind: 'block_lifted', address, userId: actor.userId, detail });
+    // The system actor (the CLI) is no user: its events have none.
+    const userId = actor.via === 'system' ? null : actor.userId;
+    await this.events.record({ kind: 'block_lifted', address, userId, detail });
     await this.events.record({
       kind: 'admin_action',
-      userId: actor.userId,
+      userId,
       detail: { actions: ['lift_block'], address },
     });
   }
