@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { buildApp } from '../src/app.ts';
+import type { Cache } from '../src/platform/cache/cache.ts';
 import type { App } from '../src/app.ts';
 import type { Actor } from '../src/auth/actor.ts';
 import { SYSTEM_ACTOR } from '../src/auth/actor.ts';
@@ -96,8 +97,21 @@ async function startApp(target: BenchTarget, workDir: string): Promise<App> {
     database: target.database,
     logger,
     sessionSecret: randomBytes(32).toString('hex'),
+    cache: COMPUTE_EVERY_TIME,
   });
 }
+
+/**
+ * The sheet figures measure the SQL behind a sheet, so nothing is cached here
+ * (http.sheet.cached measures the cache). Saves still bump the cache versions.
+ */
+const COMPUTE_EVERY_TIME: Cache = {
+  kind: 'memory',
+  wrap: (_scope, _key, compute) => compute(),
+  clear: () => Promise.resolve(0),
+  ping: () => Promise.resolve(0),
+  close: () => Promise.resolve(),
+};
 
 async function benchUser(app: App): Promise<{ actor: Actor; token: string }> {
   const user = await app.services.users.create(SYSTEM_ACTOR, {
