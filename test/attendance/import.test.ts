@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, it } from 'node:test';
 
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
@@ -7,21 +6,12 @@ import { importHandlers } from '../../src/attendance/import/import.jobs.ts';
 import type { ImportStatus } from '../../src/attendance/import/import.service.ts';
 import { createEmbeddedBackend } from '../../src/platform/jobs/embedded/embedded-backend.ts';
 import type { JobBackend, JobWorker } from '../../src/platform/jobs/job-queue.ts';
-import { createLogger } from '../../src/platform/logging/logger.ts';
 import type { Sheet } from '../../src/sheets/sheets.schemas.ts';
 import type { TestApp } from '../support/app.ts';
 import { createTestApp } from '../support/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { insertCohort, insertEnrollment, insertStudent } from '../support/fixtures.ts';
-
-const silentLogger = createLogger({
-  level: 'error',
-  destination: new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  }),
-});
+import { silentLogger } from '../support/quiet-jobs.ts';
 
 const HEADER = 'data;atividade;aluno;registro;convocado;justificativa';
 

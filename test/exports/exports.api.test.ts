@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 
 import { parse } from 'csv-parse/sync';
@@ -10,14 +9,13 @@ import ExcelJS from 'exceljs';
 
 import { exportHandlers } from '../../src/exports/exports.jobs.ts';
 import { createEmbeddedBackend } from '../../src/platform/jobs/embedded/embedded-backend.ts';
-import type { EmbeddedJobOptions } from '../../src/platform/jobs/embedded/embedded-backend.ts';
 import type { JobBackend, JobWorker } from '../../src/platform/jobs/job-queue.ts';
-import { createLogger } from '../../src/platform/logging/logger.ts';
 import type { Sheet } from '../../src/sheets/sheets.schemas.ts';
 import type { TestApp } from '../support/app.ts';
 import { createTestApp } from '../support/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { insertCohort, insertEnrollment, insertStudent } from '../support/fixtures.ts';
+import { FAST_EMBEDDED, silentLogger } from '../support/quiet-jobs.ts';
 
 interface ExportView {
   id: number;
@@ -37,28 +35,9 @@ const PLAN: Record<string, { lessons: Status[]; fullMoons: Status[] }> = {
   'Bruno Araújo': { lessons: ['P', 'F', 'F', 'J'], fullMoons: ['F', 'P'] },
 };
 
-/** Short timings so a job is picked up at once (as in test/jobs/embedded.test.ts). */
-const FAST_EMBEDDED: EmbeddedJobOptions = {
-  pollIntervalMs: 25,
-  busyPollIntervalMs: 5,
-  leaseMs: 3000,
-  sweepIntervalMs: 100,
-  schedulerIntervalMs: 50,
-  stopGraceMs: 1000,
-};
-
 function readCsv(text: string): Record<string, string>[] {
   return parse<Record<string, string>>(text, { bom: true, delimiter: ';', columns: true });
 }
-
-const silentLogger = createLogger({
-  level: 'error',
-  destination: new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  }),
-});
 
 describeEachDatabase('Exports built in the background', (dialect) => {
   let t: TestApp;

@@ -2,22 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { createEmbeddedBackend } from '../../src/platform/jobs/embedded/embedded-backend.ts';
-import type { EmbeddedJobOptions } from '../../src/platform/jobs/embedded/embedded-backend.ts';
 import { JobStore, LEASE_EXPIRED_REASON } from '../../src/platform/jobs/embedded/job-store.ts';
 import { LazyAbortController, backoffDelay } from '../../src/platform/jobs/worker-runtime.ts';
 import { createTestDatabase, describeEachDatabase } from '../support/databases.ts';
+import { FAST_EMBEDDED } from '../support/quiet-jobs.ts';
 import { jobQueueBehaviour } from './behaviour.ts';
-
-/** Short timings so the behaviour suite stays fast. */
-export const FAST_EMBEDDED: EmbeddedJobOptions = {
-  pollIntervalMs: 25,
-  busyPollIntervalMs: 5,
-  // Long enough that a loaded test machine never lets a live job's lease lapse.
-  leaseMs: 3000,
-  sweepIntervalMs: 100,
-  schedulerIntervalMs: 50,
-  stopGraceMs: 1000,
-};
 
 describeEachDatabase('The embedded job backend', (dialect) => {
   jobQueueBehaviour('behaves as the JobQueue port says', async () => {

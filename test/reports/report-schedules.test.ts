@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 
 import { simpleParser } from 'mailparser';
@@ -13,7 +12,6 @@ import { writeSheetCsv } from '../../src/exports/sheet-csv.ts';
 import { createEmbeddedBackend } from '../../src/platform/jobs/embedded/embedded-backend.ts';
 import type { JobBackend, JobContext, JobRecord } from '../../src/platform/jobs/job-queue.ts';
 import { UnrecoverableJobError } from '../../src/platform/jobs/job-queue.ts';
-import { createLogger } from '../../src/platform/logging/logger.ts';
 import { reportPeriod, reportScheduleHandlers } from '../../src/reports/report-schedules.jobs.ts';
 import type { ReportJobData } from '../../src/reports/report-schedules.service.ts';
 import { manualClock } from '../auth/manual-clock.ts';
@@ -21,6 +19,7 @@ import type { TestApp } from '../support/app.ts';
 import { createTestApp } from '../support/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { insertCohort, insertEnrollment, insertStudent } from '../support/fixtures.ts';
+import { silentLogger } from '../support/quiet-jobs.ts';
 
 interface ScheduleView {
   id: number;
@@ -33,15 +32,6 @@ interface ScheduleView {
   isActive: boolean;
   lastRunAt: string | null;
 }
-
-const silentLogger = createLogger({
-  level: 'error',
-  destination: new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  }),
-});
 
 function contextFor(scheduleId: number, requestId?: string): JobContext<ReportJobData> {
   const job: JobRecord<ReportJobData> = {

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 
 import type { LightMyRequestResponse } from 'fastify';
 
 import type { App } from '../../src/app.ts';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
 import type { Db } from '../../src/platform/db/database.ts';
-import { createLogger } from '../../src/platform/logging/logger.ts';
 import { SheetsService } from '../../src/sheets/sheets.service.ts';
 import { insertCohort, insertEnrollment, insertStudent } from '../support/fixtures.ts';
 
@@ -16,14 +14,7 @@ import { insertCohort, insertEnrollment, insertStudent } from '../support/fixtur
  * no cache at all.
  */
 
-export const silentLogger = createLogger({
-  level: 'error',
-  destination: new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  }),
-});
+export { silentLogger } from '../support/quiet-jobs.ts';
 
 const NOW = '2026-03-01T12:00:00.000Z';
 

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, it } from 'node:test';
 
 import { importHandlers } from '../../src/attendance/import/import.jobs.ts';
 import type { Db } from '../../src/platform/db/database.ts';
 import { createEmbeddedBackend } from '../../src/platform/jobs/embedded/embedded-backend.ts';
 import type { JobBackend, JobWorker } from '../../src/platform/jobs/job-queue.ts';
-import { createLogger } from '../../src/platform/logging/logger.ts';
 import type { TestApp } from '../support/app.ts';
 import { createTestApp } from '../support/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
@@ -14,26 +12,9 @@ import { insertCohort, insertEnrollment, insertStudent } from '../support/fixtur
 import { textOf } from './cohorts.support.ts';
 import type { PageClient } from './students.support.ts';
 import { fieldBlock, fieldError, signedIn } from './students.support.ts';
+import { FAST_EMBEDDED, silentLogger } from '../support/quiet-jobs.ts';
 
 type FormFields = Record<string, string>;
-
-const FAST = {
-  pollIntervalMs: 25,
-  busyPollIntervalMs: 5,
-  leaseMs: 3000,
-  sweepIntervalMs: 100,
-  schedulerIntervalMs: 50,
-  stopGraceMs: 1000,
-};
-
-const silentLogger = createLogger({
-  level: 'error',
-  destination: new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  }),
-});
 
 const HTMX = { 'hx-request': 'true' };
 
@@ -53,7 +34,7 @@ describeEachDatabase('the attendance import page', (dialect) => {
     worker = null;
     t = await createTestApp(dialect, {
       jobs: (database) => {
-        backend = createEmbeddedBackend(database, FAST);
+        backend = createEmbeddedBackend(database, FAST_EMBEDDED);
         return backend.queue;
       },
     });

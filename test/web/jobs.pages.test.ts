@@ -1,32 +1,13 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { afterEach, it } from 'node:test';
 
 import { createEmbeddedBackend } from '../../src/platform/jobs/embedded/embedded-backend.ts';
 import type { JobBackend, JobRecord } from '../../src/platform/jobs/job-queue.ts';
-import { createLogger } from '../../src/platform/logging/logger.ts';
 import type { TestApp } from '../support/app.ts';
 import { createTestApp } from '../support/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { signedIn } from './students.support.ts';
-
-const FAST = {
-  pollIntervalMs: 25,
-  busyPollIntervalMs: 5,
-  leaseMs: 3000,
-  sweepIntervalMs: 100,
-  schedulerIntervalMs: 50,
-  stopGraceMs: 1000,
-};
-
-const silentLogger = createLogger({
-  level: 'error',
-  destination: new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  }),
-});
+import { FAST_EMBEDDED, silentLogger } from '../support/quiet-jobs.ts';
 
 describeEachDatabase('the background jobs page', (dialect) => {
   let t: TestApp;
@@ -42,7 +23,7 @@ describeEachDatabase('the background jobs page', (dialect) => {
     let created: JobBackend | null = null;
     t = await createTestApp(dialect, {
       jobs: (database) => {
-        created = createEmbeddedBackend(database, FAST);
+        created = createEmbeddedBackend(database, FAST_EMBEDDED);
         return created.queue;
       },
     });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { afterEach, it } from 'node:test';
 
 import type { FastifyPluginAsync } from 'fastify';
@@ -8,30 +7,12 @@ import { sql } from 'kysely';
 import type { Database } from '../../src/platform/db/database.ts';
 import { createEmbeddedBackend } from '../../src/platform/jobs/embedded/embedded-backend.ts';
 import type { JobBackend, JobRecord } from '../../src/platform/jobs/job-queue.ts';
-import { createLogger } from '../../src/platform/logging/logger.ts';
 import { writeSnapshot } from '../../src/platform/monitoring/snapshot-writer.ts';
 import type { TestApp } from '../support/app.ts';
 import { createTestApp } from '../support/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { signedIn } from './students.support.ts';
-
-const FAST = {
-  pollIntervalMs: 25,
-  busyPollIntervalMs: 5,
-  leaseMs: 3000,
-  sweepIntervalMs: 100,
-  schedulerIntervalMs: 50,
-  stopGraceMs: 1000,
-};
-
-const silentLogger = createLogger({
-  level: 'error',
-  destination: new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  }),
-});
+import { FAST_EMBEDDED, silentLogger } from '../support/quiet-jobs.ts';
 
 /** Thresholds low enough that the routes below trip them for real. */
 const MONITORING_ENV = { OMAUM_SLOW_QUERY_MS: '5', OMAUM_N_PLUS_ONE_THRESHOLD: '5' };
@@ -80,7 +61,7 @@ describeEachDatabase('the Sistema page', (dialect) => {
       env: { ...MONITORING_ENV, ...env },
       extraRoutes: troubleRoutes,
       jobs: (database) => {
-        created = createEmbeddedBackend(database, FAST);
+        created = createEmbeddedBackend(database, FAST_EMBEDDED);
         return created.queue;
       },
     });
