@@ -5,20 +5,20 @@
  * the process that gets the scrape asks the cluster primary, which gathers
  * every web process's registry through prom-client's AggregatorRegistry and
  * answers with the aggregate: counters and histograms summed, other metrics
- * as their `aggregator` option says.
+ * as their `aggregator` option says. The process metrics of prom-client
+ * (`process_*`, `nodejs_*`) describe one process each, so every web process
+ * labels its own with `web_process` (its cluster id) and they stay apart:
+ * the memory alert then watches each process, not the sum of all.
  *
  *   web process                             primary
  *   GET /metrics: {ask, id}          ──▶    clusterMetrics(): every web process
  *                                           sends its registry, they are merged
  *   answers the scrape with the text ◀──    {answer, id, text | error}
- *
- * TODO(#6): process metrics (memory, CPU) are summed too, so the memory alert
- * sees the web processes together; per-process labels would keep them apart.
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, Registry } from 'prom-client';
 
 import { AppError } from '../errors/app-error.ts';
 import type { Metrics } from './metrics.ts';
@@ -93,9 +93,43 @@ export function shareMetricsWithCluster(metrics: Metrics, timeoutMs = ASK_TIMEOU
   // Constructing one is what makes prom-client answer the primary in this process; it
   // answers from the registries given to setRegistries (the global one otherwise).
   new AggregatorRegistry();
-  AggregatorRegistry.setRegistries([metrics.registry]);
+  const id = cluster.worker?.id ?? process.pid;
+  AggregatorRegistry.setRegistries([new ProcessLabelled(metrics.registry, String(id))]);
   const primary = new PrimaryChannel(timeoutMs);
   metrics.renderFrom(() => primary.ask());
+}
+
+/** Metrics that describe a single process, as prom-client's default metrics name them. */
+const PER_PROCESS = /^(process|nodejs)_/;
+
+/**
+ * What this process hands the primary: its registry's metrics, with the
+ * per-process ones labelled by `web_process` so the aggregate keeps each
+ * process's series rather than adding them up.
+ */
+class ProcessLabelled extends Registry {
+  constructor(
+    private readonly source: Registry,
+    private readonly webProcess: string,
+  ) {
+    super();
+  }
+
+  override async getMetricsAsJSON(): ReturnType<Registry['getMetricsAsJSON']> {
+    const metrics = await this.source.getMetricsAsJSON();
+    const labels = { web_process: this.webProcess };
+    return metrics.map((metric) =>
+      PER_PROCESS.test(metric.name)
+        ? {
+            ...metric,
+            values: metric.values.map((value) => ({
+              ...value,
+              labels: { ...value.labels, ...labels },
+            })),
+          }
+        : metric,
+    );
+  }
 }
 
 /** Asks over the cluster's IPC channel, matching each answer to its ask by id. */

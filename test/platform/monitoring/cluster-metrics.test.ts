@@ -2,7 +2,8 @@
  * The cluster side of `/metrics`, with this test as the primary and two
  * forked web processes: a process that asks a primary that does not answer
  * gets OMAUM_UNAVAILABLE; once the primary answers, either process renders
- * the figures of both, each having run its scrape collectors.
+ * the figures of both, each having run its scrape collectors, with each
+ * process's memory and CPU kept apart under its own `web_process` label.
  * test/cli/cluster-metrics.test.ts runs the real `omaum serve --instances 2`.
  */
 import assert from 'node:assert/strict';
@@ -92,6 +93,21 @@ describe('cluster metrics', () => {
       assert.equal(valueOf(exposition, 'omaum_queue_jobs', waiting), 3, 'read once, not added');
       const scrapes = valueOf(exposition, 'omaum_cache_hits_total', { namespace: 'scrapes' });
       assert.equal(scrapes, 2 * (scrape + 1), 'both processes collected for every scrape');
+
+      const memory = exposition.samples.filter((s) => s.name === 'process_resident_memory_bytes');
+      assert.deepEqual(
+        memory.map((sample) => JSON.stringify(sample.labels)).sort(),
+        workers.map((worker) => JSON.stringify({ web_process: String(worker.id) })).sort(),
+        'one resident memory series per web process',
+      );
+      for (const sample of memory) {
+        assert.ok(
+          sample.value > 10e6 && sample.value < 1e9,
+          `one process's figure: ${sample.value}`,
+        );
+      }
+      const cpu = exposition.samples.filter((s) => s.name === 'process_cpu_seconds_total');
+      assert.equal(new Set(cpu.map((sample) => sample.labels.web_process)).size, 2);
     }
   });
 });
