@@ -5,44 +5,27 @@
  */
 import cluster from 'node:cluster';
 
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 
-import {
-  createBackup,
-  listBackups,
-  restoreBackup,
-  runBackupCommand,
-  sharedCacheClearer,
-  verifyBackup,
-} from './cli/backup.command.ts';
-import { reportError } from './cli/cli-error.ts';
-import {
-  runDeployCommand,
-  setupCommand,
-  startCommand,
-  statusCommand,
-  stopCommand,
-  systemdCommand,
-} from './cli/deploy.command.ts';
-import { healthCommand, parseChecks, runHealth } from './cli/health.command.ts';
+import type * as BackupModule from './cli/backup.command.ts';
+import type * as DeployModule from './cli/deploy.command.ts';
 import type { HealthCommandOptions } from './cli/health.command.ts';
-import { listJobs, retryJob } from './cli/jobs.command.ts';
-import { migrateLatest, showMigrationStatus } from './cli/migrate.command.ts';
-import { openRuntime } from './cli/runtime.ts';
-import { listBlocksCommand, unblockCommand } from './cli/security.command.ts';
+import {
+  parseChecks,
+  parseId,
+  parseMetricsPort,
+  parseMonthOption,
+  parseQueues,
+} from './cli/options.ts';
 import type { Runtime } from './cli/runtime.ts';
-import { serve, SHUTDOWN_GRACE_MS } from './cli/serve.command.ts';
-import { rebuildStatistics } from './cli/stats.command.ts';
-import { createUser } from './cli/users.command.ts';
 import { omaumVersion } from './cli/version.ts';
-import { parseMetricsPort, parseQueues, runScheduler, runWorker } from './cli/worker.command.ts';
 import type { Role } from './platform/db/tables.ts';
 import { JOB_STATES, QUEUE_NAMES } from './platform/jobs/job-queue.ts';
 import type { JobState, QueueName } from './platform/jobs/job-queue.ts';
-import { loadConfig } from './config/config.ts';
-import { createLogger } from './platform/logging/logger.ts';
 import { CHECK_NAMES } from './system/health/health-report.ts';
-import { runWebCluster } from './system/web-cluster.ts';
+
+// Command modules are imported by the command that runs them, not here: `omaum --help`
+// and the primary of a web cluster (which only forks and gathers) then load a fraction.
 
 const ROLES: readonly Role[] = ['admin', 'secretary', 'instructor', 'viewer'];
 
@@ -80,7 +63,10 @@ function addServerCommands(cli: Command): void {
     .command('start')
     .description('run everything in one process: migrations, web server (embedded default)')
     .action(() =>
-      runForever((runtime) => serve(runtime, { shouldMigrate: true, shouldRunJobs: true })),
+      runForever(async (runtime) => {
+        const { serve } = await import('./cli/serve.command.ts');
+        return serve(runtime, { shouldMigrate: true, shouldRunJobs: true });
+      }),
     );
 
   cli
@@ -89,19 +75,21 @@ function addServerCommands(cli: Command): void {
     .option('--migrate', 'apply pending migrations first', false)
     .option('--instances <n>', 'web processes sharing the port (a cluster)', parseId, 1)
     .action((options: { migrate: boolean; instances: number }) => {
-      if (options.instances > 1 && cluster.isPrimary) {
-        startWebCluster(options.instances);
-        return;
-      }
-      return runForever((runtime) =>
-        serve(runtime, { shouldMigrate: options.migrate, shouldRunJobs: false }),
-      );
+      if (options.instances > 1 && cluster.isPrimary) return startWebCluster(options.instances);
+      return runForever(async (runtime) => {
+        const { serve } = await import('./cli/serve.command.ts');
+        return serve(runtime, { shouldMigrate: options.migrate, shouldRunJobs: false });
+      });
     });
 }
 
 /** The primary of `serve --instances N`: it forks the web processes and serves nothing. */
-function startWebCluster(instances: number): void {
+async function startWebCluster(instances: number): Promise<void> {
   try {
+    const { loadConfig } = await import('./config/config.ts');
+    const { createLogger } = await import('./platform/logging/logger.ts');
+    const { runWebCluster } = await import('./system/web-cluster.ts');
+    const { SHUTDOWN_GRACE_MS } = await import('./cli/grace.ts');
     const config = loadConfig();
     const logger = createLogger({ level: config.logLevel }).child({ pid: process.pid });
     runWebCluster({
@@ -111,7 +99,7 @@ function startWebCluster(instances: number): void {
       shutdownGraceMs: SHUTDOWN_GRACE_MS,
     });
   } catch (error) {
-    reportError(error);
+    await reportError(error);
     process.exit(1);
   }
 }
@@ -158,9 +146,10 @@ function addHealthCommand(cli: Command): void {
 
 async function runHealthOrExit(options: HealthCommandOptions): Promise<void> {
   try {
+    const { healthCommand } = await import('./cli/health.command.ts');
     await healthCommand(options);
   } catch (error) {
-    reportError(error);
+    await reportError(error);
     process.exit(1);
   }
 }
@@ -171,7 +160,11 @@ function addDeployCommands(cli: Command): void {
     .command('setup')
     .description('check configuration, create folders, migrate, analyze, first admin, schedules')
     .option('--json', 'print JSON', false)
-    .action((options: JsonOption) => runDeployCommand((c) => setupCommand(c, options.json)));
+    .action((options: JsonOption) =>
+      deployCommand((deploy) =>
+        deploy.runDeployCommand((c) => deploy.setupCommand(c, options.json)),
+      ),
+    );
   deploy
     .command('start')
     .description('start web, worker and scheduler processes; returns once /readyz is green')
@@ -180,13 +173,15 @@ function addDeployCommands(cli: Command): void {
     .option('--timeout <seconds>', 'how long to wait for readiness', parseId, 60)
     .option('--json', 'print JSON', false)
     .action((options: { web: number; workers: number; timeout: number; json: boolean }) =>
-      runDeployCommand((c) =>
-        startCommand(c, {
-          web: options.web,
-          workers: options.workers,
-          timeoutMs: options.timeout * 1000,
-          isJson: options.json,
-        }),
+      deployCommand((deploy) =>
+        deploy.runDeployCommand((c) =>
+          deploy.startCommand(c, {
+            web: options.web,
+            workers: options.workers,
+            timeoutMs: options.timeout * 1000,
+            isJson: options.json,
+          }),
+        ),
       ),
     );
   deploy
@@ -195,18 +190,27 @@ function addDeployCommands(cli: Command): void {
     .option('--timeout <seconds>', 'how long they get to finish', parseId, 45)
     .option('--json', 'print JSON', false)
     .action((options: { timeout: number; json: boolean }) =>
-      runDeployCommand((c) =>
-        stopCommand(c, { timeoutMs: options.timeout * 1000, isJson: options.json }),
+      deployCommand((deploy) =>
+        deploy.runDeployCommand((c) =>
+          deploy.stopCommand(c, { timeoutMs: options.timeout * 1000, isJson: options.json }),
+        ),
       ),
     );
   deploy
     .command('status')
     .description('each process, its uptime, memory and liveness; queue depths; readiness')
     .option('--json', 'print JSON', false)
-    .action((options: JsonOption) => runDeployCommand((c) => statusCommand(c, options.json)));
+    .action((options: JsonOption) =>
+      deployCommand((deploy) =>
+        deploy.runDeployCommand((c) => deploy.statusCommand(c, options.json)),
+      ),
+    );
   withHealthOptions(deploy.command('health').description('the same as `omaum health`')).action(
     (flags: HealthFlags) =>
-      runDeployCommand(({ config }) => runHealth(config, healthOptions(flags))),
+      deployCommand(async (deploy) => {
+        const { runHealth } = await import('./cli/health.command.ts');
+        return deploy.runDeployCommand(({ config }) => runHealth(config, healthOptions(flags)));
+      }),
   );
   deploy
     .command('systemd')
@@ -214,7 +218,7 @@ function addDeployCommands(cli: Command): void {
     .option('--web <n>', 'web processes sharing the port', parseId, 1)
     .option('--output <dir>', 'write the files there instead of printing them')
     .action((options: { web: number; output?: string }) =>
-      runDeployCommand((c) => systemdCommand(c, options)),
+      deployCommand((deploy) => deploy.runDeployCommand((c) => deploy.systemdCommand(c, options))),
     );
 }
 
@@ -224,13 +228,19 @@ function addMigrateCommands(cli: Command): void {
     .command('latest', { isDefault: true })
     .description('apply every pending migration')
     .option('--json', 'print JSON', false)
-    .action((options: JsonOption) => runOnce((runtime) => migrateLatest(runtime, options.json)));
+    .action((options: JsonOption) =>
+      runOnce(async (runtime) => {
+        const { migrateLatest } = await import('./cli/migrate.command.ts');
+        await migrateLatest(runtime, options.json);
+      }),
+    );
   migrate
     .command('status')
     .description('list migrations; exits 1 when some are pending')
     .option('--json', 'print JSON', false)
     .action((options: JsonOption) =>
       runOnce(async (runtime) => {
+        const { showMigrationStatus } = await import('./cli/migrate.command.ts');
         const isUpToDate = await showMigrationStatus(runtime, options.json);
         if (!isUpToDate) process.exitCode = 1;
       }),
@@ -249,7 +259,10 @@ function addUsersCommands(cli: Command): void {
     .requiredOption('--password-stdin', 'read the password from standard input')
     .option('--json', 'print the created user as JSON', false)
     .action((options: UsersCreateOptions) =>
-      runOnce((runtime) => createUser(runtime, { ...options, isJson: options.json })),
+      runOnce(async (runtime) => {
+        const { createUser } = await import('./cli/users.command.ts');
+        await createUser(runtime, { ...options, isJson: options.json });
+      }),
     );
 }
 
@@ -260,7 +273,6 @@ function addDemoCommand(cli: Command): void {
     .option('--json', 'print JSON', false)
     .action((options: JsonOption) =>
       runOnce(async (runtime) => {
-        // Loaded on demand: the demo data is large and only this command needs it.
         const { loadDemo } = await import('./cli/demo.command.ts');
         await loadDemo(runtime, options.json);
       }),
@@ -278,13 +290,14 @@ function addStatsCommands(cli: Command): void {
     .option('--to <YYYY-MM>', 'last month', parseMonthOption)
     .option('--json', 'print JSON', false)
     .action((options: { cohort?: number; from?: string; to?: string; json: boolean }) =>
-      runOnce((runtime) =>
-        rebuildStatistics(
+      runOnce(async (runtime) => {
+        const { rebuildStatistics } = await import('./cli/stats.command.ts');
+        await rebuildStatistics(
           runtime,
           { cohortId: options.cohort, fromMonth: options.from, toMonth: options.to },
           options.json,
-        ),
-      ),
+        );
+      }),
     );
 }
 
@@ -300,8 +313,9 @@ function addJobCommands(cli: Command): void {
       parseMetricsPort,
     )
     .action((options: { queues?: QueueName[]; concurrency: number; metricsPort?: number | null }) =>
-      runForever((runtime) =>
-        runWorker(runtime, {
+      runForever(async (runtime) => {
+        const { runWorker } = await import('./cli/worker.command.ts');
+        return runWorker(runtime, {
           queues: options.queues ?? [...QUEUE_NAMES],
           concurrency: options.concurrency,
           handlers: 'all',
@@ -310,13 +324,18 @@ function addJobCommands(cli: Command): void {
             options.metricsPort === undefined
               ? runtime.config.workerMetricsPort
               : options.metricsPort,
-        }),
-      ),
+        });
+      }),
     );
   cli
     .command('scheduler')
     .description('fire the cron schedules until SIGTERM (one job per tick, even with several)')
-    .action(() => runForever((runtime) => runScheduler(runtime)));
+    .action(() =>
+      runForever(async (runtime) => {
+        const { runScheduler } = await import('./cli/worker.command.ts');
+        return runScheduler(runtime);
+      }),
+    );
 
   const jobs = cli.command('jobs').description('background jobs');
   jobs
@@ -327,13 +346,14 @@ function addJobCommands(cli: Command): void {
     .option('--limit <n>', 'at most this many (max 500)', parseId, 50)
     .option('--json', 'print JSON', false)
     .action((options: { queue?: QueueName; state?: JobState; limit: number; json: boolean }) =>
-      runOnce((runtime) =>
-        listJobs(
+      runOnce(async (runtime) => {
+        const { listJobs } = await import('./cli/jobs.command.ts');
+        await listJobs(
           runtime,
           { queue: options.queue, state: options.state, limit: options.limit },
           options.json,
-        ),
-      ),
+        );
+      }),
     );
   jobs
     .command('retry')
@@ -341,7 +361,10 @@ function addJobCommands(cli: Command): void {
     .argument('<id>', 'job id')
     .option('--json', 'print the job as JSON', false)
     .action((id: string, options: JsonOption) =>
-      runOnce((runtime) => retryJob(runtime, id, options.json)),
+      runOnce(async (runtime) => {
+        const { retryJob } = await import('./cli/jobs.command.ts');
+        await retryJob(runtime, id, options.json);
+      }),
     );
 }
 
@@ -352,7 +375,9 @@ function addBackupCommands(cli: Command): void {
     .description('back up the database now, with a checksum; the application stays online')
     .option('--json', 'print JSON', false)
     .action((options: JsonOption) =>
-      runBackupCommand((service) => createBackup(service, options.json)),
+      backupCommand((backup) =>
+        backup.runBackupCommand((service) => backup.createBackup(service, options.json)),
+      ),
     );
   backup
     .command('list')
@@ -360,8 +385,13 @@ function addBackupCommands(cli: Command): void {
     .option('--no-checksum', 'do not read the files to check their checksums')
     .option('--json', 'print JSON', false)
     .action((options: JsonOption & { checksum: boolean }) =>
-      runBackupCommand((service) =>
-        listBackups(service, { isJson: options.json, isChecksumChecked: options.checksum }),
+      backupCommand((backup) =>
+        backup.runBackupCommand((service) =>
+          backup.listBackups(service, {
+            isJson: options.json,
+            isChecksumChecked: options.checksum,
+          }),
+        ),
       ),
     );
   backup
@@ -369,7 +399,9 @@ function addBackupCommands(cli: Command): void {
     .description('check the checksum and open the backup (default: the newest); exits 1 if bad')
     .option('--json', 'print JSON', false)
     .action((file: string | undefined, options: JsonOption) =>
-      runBackupCommand((service) => verifyBackup(service, file, options.json)),
+      backupCommand((backup) =>
+        backup.runBackupCommand((service) => backup.verifyBackup(service, file, options.json)),
+      ),
     );
   backup
     .command('restore <file>')
@@ -377,14 +409,16 @@ function addBackupCommands(cli: Command): void {
     .option('--yes', 'confirm: the current data is replaced', false)
     .option('--json', 'print JSON', false)
     .action((file: string, options: JsonOption & { yes: boolean }) =>
-      runBackupCommand((service, { config, logger }) => {
-        const clearCache = sharedCacheClearer(config, logger);
-        return restoreBackup(service, file, {
-          isJson: options.json,
-          isConfirmed: options.yes,
-          ...(clearCache ? { clearCache } : {}),
-        });
-      }),
+      backupCommand((backup) =>
+        backup.runBackupCommand((service, { config, logger }) => {
+          const clearCache = backup.sharedCacheClearer(config, logger);
+          return backup.restoreBackup(service, file, {
+            isJson: options.json,
+            isConfirmed: options.yes,
+            ...(clearCache ? { clearCache } : {}),
+          });
+        }),
+      ),
     );
 }
 
@@ -397,33 +431,46 @@ function addSecurityCommands(cli: Command): void {
     .description('list the addresses blocked now')
     .option('--json', 'print JSON', false)
     .action((options: JsonOption) =>
-      runOnce((runtime) => listBlocksCommand(runtime, options.json)),
+      runOnce(async (runtime) => {
+        const { listBlocksCommand } = await import('./cli/security.command.ts');
+        await listBlocksCommand(runtime, options.json);
+      }),
     );
   security
     .command('unblock')
     .description('lift the block of an address at once (recorded as a security event)')
     .argument('<address>', 'the blocked address, as `security blocks` shows it')
-    .action((address: string) => runOnce((runtime) => unblockCommand(runtime, address)));
+    .action((address: string) =>
+      runOnce(async (runtime) => {
+        const { unblockCommand } = await import('./cli/security.command.ts');
+        await unblockCommand(runtime, address);
+      }),
+    );
 }
 
-function parseMonthOption(value: string): string {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidArgumentError('must be YYYY-MM');
-  return value;
+/** A `deploy` subcommand, with the deploy module loaded. */
+async function deployCommand(task: (deploy: typeof DeployModule) => Promise<void>): Promise<void> {
+  await task(await import('./cli/deploy.command.ts'));
 }
 
-function parseId(value: string): number {
-  const id = Number(value);
-  if (!Number.isInteger(id) || id < 1) throw new InvalidArgumentError('must be a positive integer');
-  return id;
+/** A `backup` subcommand, with the backup module loaded. */
+async function backupCommand(task: (backup: typeof BackupModule) => Promise<void>): Promise<void> {
+  await task(await import('./cli/backup.command.ts'));
+}
+
+/** Says what went wrong on stderr, in the words the error catalogue gives it. */
+async function reportError(error: unknown): Promise<void> {
+  const { reportError: report } = await import('./cli/cli-error.ts');
+  report(error);
 }
 
 /** A command that does its work and ends; its logs go to stderr, keeping stdout for data. */
 async function runOnce(task: (runtime: Runtime) => Promise<void>): Promise<void> {
-  const runtime = openOrExit({ logToStderr: true });
+  const runtime = await openOrExit({ logToStderr: true });
   try {
     await task(runtime);
   } catch (error) {
-    reportError(error);
+    await reportError(error);
     process.exitCode = 1;
   } finally {
     await runtime.close();
@@ -432,21 +479,22 @@ async function runOnce(task: (runtime: Runtime) => Promise<void>): Promise<void>
 
 /** A server: it runs until a signal stops it, and exits 1 if it cannot start. */
 async function runForever(task: (runtime: Runtime) => Promise<unknown>): Promise<void> {
-  const runtime = openOrExit({});
+  const runtime = await openOrExit({});
   try {
     await task(runtime);
   } catch (error) {
-    reportError(error);
+    await reportError(error);
     await runtime.close().catch(() => undefined);
     process.exit(1);
   }
 }
 
-function openOrExit(options: { logToStderr?: boolean }): Runtime {
+async function openOrExit(options: { logToStderr?: boolean }): Promise<Runtime> {
   try {
+    const { openRuntime } = await import('./cli/runtime.ts');
     return openRuntime(options);
   } catch (error) {
-    reportError(error);
+    await reportError(error);
     process.exit(1);
   }
 }
@@ -455,6 +503,6 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   // Commander reports its own usage errors; this catches what escapes an action.
-  reportError(error);
+  await reportError(error);
   process.exitCode = 1;
 }

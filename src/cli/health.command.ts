@@ -5,13 +5,12 @@
  * `--strict`). It sends no load of its own: it probes and reads what the
  * running processes recorded.
  */
-import { InvalidArgumentError } from 'commander';
 
 import { loadConfig } from '../config/config.ts';
 import type { Config } from '../config/config.ts';
 import { createLogger } from '../platform/logging/logger.ts';
 import { buildHealthReport, openHealthDeps } from '../system/health/health.ts';
-import { CHECK_NAMES, exitStatusOf } from '../system/health/health-report.ts';
+import { exitStatusOf } from '../system/health/health-report.ts';
 import type { CheckName, HealthReport } from '../system/health/health-report.ts';
 import { formatHealthSummary } from '../system/health/health-summary.ts';
 
@@ -50,21 +49,6 @@ export async function healthCommand(options: HealthCommandOptions): Promise<neve
   const status = await runHealth(config, options);
   // A Redis that went away leaves reconnection timers behind; they must not keep us here.
   process.exit(status);
-}
-
-/** Parses `--checks database,queue`. */
-export function parseChecks(value: string): CheckName[] {
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  const unknown = names.filter((name) => !CHECK_NAMES.some((check) => check === name));
-  if (names.length === 0 || unknown.length > 0) {
-    throw new InvalidArgumentError(
-      `unknown check(s) ${unknown.join(', ')}; known: ${CHECK_NAMES.join(', ')}`,
-    );
-  }
-  return CHECK_NAMES.filter((check) => names.includes(check));
 }
 
 /** Resolves once the text is handed to the OS, so that an exit right after loses nothing. */

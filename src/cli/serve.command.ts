@@ -18,6 +18,7 @@ import { createJobBackend } from '../platform/jobs/jobs.ts';
 import { startHeartbeat } from '../system/heartbeats.ts';
 import type { HeartbeatReporter } from '../system/heartbeats.ts';
 import { CliError } from './cli-error.ts';
+import { JOB_GRACE_MS, SHUTDOWN_GRACE_MS } from './grace.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface ServeOptions {
@@ -29,8 +30,6 @@ export interface ServeOptions {
 
 /** Jobs run at once by the worker inside an all-in-one process. */
 const IN_PROCESS_CONCURRENCY = 2;
-// Jobs still running at shutdown get this long before they are handed back.
-const JOB_GRACE_MS = 10_000;
 
 /**
  * Migrates, makes sure an administrator exists, and serves HTTP until
@@ -142,9 +141,6 @@ async function announceInitialAdmin(runtime: Runtime): Promise<void> {
     ].join('\n'),
   );
 }
-
-/** How long in-flight requests (and jobs, in process) get before the process gives up. */
-export const SHUTDOWN_GRACE_MS = 15_000 + JOB_GRACE_MS;
 
 /**
  * On SIGTERM or SIGINT: stop accepting connections, finish in-flight requests

@@ -1,8 +1,4 @@
-import { InvalidArgumentError } from 'commander';
-
-import { parsePortSetting } from '../config/config.ts';
 import { hasPendingMigrations } from '../platform/db/migrate.ts';
-import { QUEUE_NAMES } from '../platform/jobs/job-queue.ts';
 import type {
   JobBackend,
   JobHandlers,
@@ -95,13 +91,6 @@ async function serveMetrics(
   }
 }
 
-/** Parses `--metrics-port <n>`: a TCP port, or 0 for none (whatever the setting says). */
-export function parseMetricsPort(value: string): number | null {
-  const port = parsePortSetting(value);
-  if (Number.isNaN(port)) throw new InvalidArgumentError('must be a port from 1 to 65535, or 0');
-  return port;
-}
-
 /** `omaum scheduler`: fires the cron schedules until SIGTERM or SIGINT. */
 export async function runScheduler(runtime: Runtime): Promise<void> {
   await requireMigrated(runtime);
@@ -121,22 +110,6 @@ export async function runScheduler(runtime: Runtime): Promise<void> {
     await scheduler.stop();
     await heartbeat.stop();
   });
-}
-
-/** Parses `--queues a,b`; every name must be a known queue. */
-export function parseQueues(value: string): QueueName[] {
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  const queues = names.map((name) => QUEUE_NAMES.find((queue) => queue === name));
-  const unknown = names.filter((_name, index) => queues[index] === undefined);
-  if (unknown.length > 0 || names.length === 0) {
-    throw new InvalidArgumentError(
-      `unknown queue(s) ${unknown.join(', ')}; known: ${QUEUE_NAMES.join(', ')}`,
-    );
-  }
-  return queues.filter((queue): queue is QueueName => queue !== undefined);
 }
 
 async function requireMigrated(runtime: Runtime): Promise<void> {
