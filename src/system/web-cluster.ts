@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Logger } from '../platform/logging/logger.ts';
 import { answerClusterMetrics, webProcessEnv } from '../platform/metrics/cluster-metrics.ts';
 import { webClusterFile } from './deploy/process-records.ts';
+import type { WebClusterState } from './deploy/process-records.ts';
 
 export interface WebClusterOptions {
   readonly instances: number;
@@ -39,7 +40,13 @@ export function runWebCluster(options: WebClusterOptions): void {
   let exitCode = 0;
 
   const publish = () => {
-    const state = { primaryPid: process.pid, listening: [...listening].sort((a, b) => a - b) };
+    const state: WebClusterState = {
+      primaryPid: process.pid,
+      webProcesses: liveWorkers()
+        .map((worker) => worker.process.pid ?? 0)
+        .sort((a, b) => a - b),
+      listening: [...listening].sort((a, b) => a - b),
+    };
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(state));
     fs.renameSync(`${file}.tmp`, file);
@@ -64,6 +71,10 @@ export function runWebCluster(options: WebClusterOptions): void {
     fs.rmSync(file, { force: true });
     process.exit(code);
   };
+
+  cluster.on('fork', () => {
+    publish();
+  });
 
   cluster.on('listening', (worker) => {
     const pid = worker.process.pid ?? 0;

@@ -110,8 +110,10 @@ function statusesOf(
     );
     return [{ ...status, metricsPort: record.metricsPort ?? null }];
   }
-  const children = info === null ? [] : childrenOf(record.pid);
-  const listening = new Set(readWebCluster(config.dataDir, record.pid)?.listening ?? []);
+  const cluster = readWebCluster(config.dataDir, record.pid);
+  const forked = new Set(cluster?.webProcesses ?? []);
+  const children = info === null ? [] : childrenOf(record.pid).filter((pid) => forked.has(pid));
+  const listening = new Set(cluster?.listening ?? []);
   const isClustered = (record.instances ?? 1) > 1;
   const isPrimaryLive =
     info !== null &&

@@ -83,8 +83,11 @@ function sameCommand(actual: readonly string[], recorded: readonly string[]): bo
 }
 
 /** What a cluster primary publishes: which of its web processes listen. */
+/** What the primary of a web cluster publishes: the web processes it forked, and which listen. */
 export interface WebClusterState {
   readonly primaryPid: number;
+  /** Its web processes alive now (its other children, such as tsx's esbuild, are not). */
+  readonly webProcesses: readonly number[];
   readonly listening: readonly number[];
 }
 
