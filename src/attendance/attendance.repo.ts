@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 
+import { BulkInsert } from '../platform/db/bulk-insert.ts';
 import type { Queryable } from '../platform/db/database.ts';
 import type {
   ActivityMode,
@@ -51,6 +52,62 @@ export type CounterRow = Omit<AttendanceCounters, 'updatedAt'>;
 
 // SQLite accepts 32766 bound values per statement; marks have 13 columns.
 const ROWS_PER_INSERT = 1000;
+
+/** Every column a mark write sets: all but the id. */
+const MARK_COLUMNS = [
+  'sessionId',
+  'studentId',
+  'cohortId',
+  'activityId',
+  'month',
+  'status',
+  'isSummoned',
+  'justification',
+  'recordedBy',
+  'recordedAt',
+  'version',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof NewMark)[];
+
+// A month saves hundreds of marks and as many history rows at once: compiled once per size.
+const UPSERT_MARKS = new BulkInsert<NewMark, Mark>(MARK_COLUMNS, (db, rows) =>
+  db
+    .insertInto('marks')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['sessionId', 'studentId']).doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        isSummoned: eb.ref('excluded.isSummoned'),
+        justification: eb.ref('excluded.justification'),
+        recordedBy: eb.ref('excluded.recordedBy'),
+        recordedAt: eb.ref('excluded.recordedAt'),
+        updatedAt: eb.ref('excluded.updatedAt'),
+        version: sql<number>`marks.version + 1`,
+      })),
+    )
+    .returningAll(),
+);
+
+const HISTORY_COLUMNS = [
+  'markId',
+  'sessionId',
+  'studentId',
+  'changedBy',
+  'changedAt',
+  'source',
+  'oldStatus',
+  'newStatus',
+  'oldIsSummoned',
+  'newIsSummoned',
+  'oldJustification',
+  'newJustification',
+  'version',
+] as const satisfies readonly (keyof HistoryRow)[];
+
+const INSERT_HISTORY = new BulkInsert<HistoryRow, never>(HISTORY_COLUMNS, (db, rows) =>
+  db.insertInto('markHistory').values(rows),
+);
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
@@ -114,30 +171,14 @@ export class AttendanceRepo {
   async upsertMarks(marks: readonly NewMark[]): Promise<Mark[]> {
     const stored: Mark[] = [];
     for (const batch of chunks(marks, ROWS_PER_INSERT)) {
-      const rows = await this.db
-        .insertInto('marks')
-        .values(batch)
-        .onConflict((oc) =>
-          oc.columns(['sessionId', 'studentId']).doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            isSummoned: eb.ref('excluded.isSummoned'),
-            justification: eb.ref('excluded.justification'),
-            recordedBy: eb.ref('excluded.recordedBy'),
-            recordedAt: eb.ref('excluded.recordedAt'),
-            updatedAt: eb.ref('excluded.updatedAt'),
-            version: sql<number>`marks.version + 1`,
-          })),
-        )
-        .returningAll()
-        .execute();
-      stored.push(...rows);
+      stored.push(...(await UPSERT_MARKS.execute(this.db, batch)));
     }
     return stored;
   }
 
   async insertHistory(entries: readonly HistoryRow[]): Promise<void> {
     for (const batch of chunks(entries, ROWS_PER_INSERT)) {
-      await this.db.insertInto('markHistory').values(batch).execute();
+      await INSERT_HISTORY.execute(this.db, batch);
     }
   }
 

@@ -67,7 +67,6 @@ export class MonthAttendanceService {
    * request twice changes nothing the second time. `source` is what the
    * history records as the origin of the changes (the import says `import`).
    */
-  // TODO(#3): about 3.5× a bare upsert of the same marks in `npm run bench` (goal 3×).
   async save(
     actor: Actor,
     cohortId: number,
