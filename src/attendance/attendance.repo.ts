@@ -249,6 +249,35 @@ export class AttendanceRepo {
       .execute();
   }
 
+  /** Present and expected of several cohorts, per month and student, over all activities. */
+  monthlyTotals(cohortIds: readonly number[], fromMonth: string, toMonth: string) {
+    if (cohortIds.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('attendanceCounters')
+      .select((eb) => [
+        'cohortId',
+        'month',
+        'studentId',
+        eb.fn.sum<number>('expected').as('expected'),
+        eb.fn.sum<number>('present').as('present'),
+      ])
+      .where('cohortId', 'in', [...cohortIds])
+      .where('month', '>=', fromMonth)
+      .where('month', '<=', toMonth)
+      .groupBy(['cohortId', 'month', 'studentId'])
+      .execute();
+  }
+
+  /** When each student of these cohorts was enrolled, for deciding who a month's sheet lists. */
+  enrollmentWindows(cohortIds: readonly number[]) {
+    if (cohortIds.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('enrollments')
+      .select(['cohortId', 'studentId', 'enrolledOn', 'endedOn'])
+      .where('cohortId', 'in', [...cohortIds])
+      .execute();
+  }
+
   countersOf(cohortId: number, fromMonth: string, toMonth: string) {
     return this.db
       .selectFrom('attendanceCounters')

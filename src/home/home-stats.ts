@@ -3,7 +3,6 @@ import type { CohortView } from '../cohorts/cohorts.repo.ts';
 import { formatShortMonth } from '../web/format.ts';
 import { currentMonth, monthsEndingWith } from '../web/time.ts';
 import type { Services } from '../services.ts';
-import type { Sheet } from '../sheets/sheets.schemas.ts';
 
 /** How many months the attendance chart covers, the current one included. */
 export const CHART_MONTHS = 6;
@@ -28,7 +27,11 @@ export interface CohortAttention {
   readonly notCleared: number;
 }
 
-/** Attendance % of one cohort per month (null: nothing expected that month). */
+/**
+ * Attendance % of one cohort per month, as that month's sheet gives it:
+ * present over expected, summed over its students and activities, whole
+ * (null: nothing expected that month).
+ */
 export interface CohortSeries {
   readonly cohortId: number;
   readonly name: string;
@@ -58,9 +61,15 @@ export async function homeStats(services: Services, actor: Actor): Promise<HomeS
     services.cohorts.list(actor, { status: 'active' }, { limit: MAX_COHORTS, offset: 0 }),
     services.students.list(actor, { situation: 'active' }, { limit: 1, offset: 0 }),
   ]);
+  const attendance = await services.sheets.monthlyAttendance(
+    actor,
+    cohorts.items.map((cohort) => cohort.id),
+    months,
+  );
   const facts: CohortFacts[] = [];
   for (const cohort of cohorts.items) {
-    facts.push(await cohortFacts(services, actor, cohort, month, months));
+    const values = attendance.get(cohort.id) ?? months.map(() => null);
+    facts.push(await cohortFacts(services, actor, cohort, month, values));
   }
   return {
     month,
@@ -82,14 +91,10 @@ async function cohortFacts(
   actor: Actor,
   cohort: CohortView,
   month: string,
-  months: readonly string[],
+  values: readonly (number | null)[],
 ): Promise<CohortFacts> {
   const grid = await services.monthAttendance.read(actor, cohort.id, month);
   const notCleared = await services.sheets.notCleared(actor, cohort.id, month);
-  const values: (number | null)[] = [];
-  for (const each of months) {
-    values.push(attendancePct(await services.sheets.sheet(actor, cohort.id, each)));
-  }
   return {
     attention: {
       cohortId: cohort.id,
@@ -101,20 +106,6 @@ async function cohortFacts(
     marks: grid.marks.length,
     series: { cohortId: cohort.id, name: cohort.name, values },
   };
-}
-
-/** Present over expected, summed over every student and activity; whole, as sheets show it. */
-export function attendancePct(sheet: Pick<Sheet, 'rows'>): number | null {
-  let present = 0;
-  let expected = 0;
-  for (const row of sheet.rows) {
-    for (const cell of row.activities) {
-      present += cell.present;
-      expected += cell.expected;
-    }
-  }
-  if (expected === 0) return null;
-  return Math.round((present / expected) * 100);
 }
 
 /** `2026-03` → `mar/26`, for the chart's axis. */

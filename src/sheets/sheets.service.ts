@@ -1,6 +1,6 @@
 import type { Actor } from '../auth/actor.ts';
 import { ALL_ROLES, requireRole } from '../auth/actor.ts';
-import { assertCohortVisible } from '../cohorts/cohort-scope.ts';
+import { assertCohortVisible, visibleCohortIds } from '../cohorts/cohort-scope.ts';
 import { AttendanceRepo } from '../attendance/attendance.repo.ts';
 import { monthRange, monthsBetween } from '../attendance/calendar.ts';
 import type { ActivityCounters, AttendancePolicy } from '../attendance/statistics.ts';
@@ -130,6 +130,60 @@ export class SheetsService {
         }),
       }));
     return { cohortId, period: sheet.period, items };
+  }
+
+  /**
+   * The attendance % of each month's sheet of several cohorts (present over
+   * expected, summed over the students the sheet lists and their
+   * activities; null when nothing was expected), read in two queries
+   * however many cohorts and months: what the home page charts.
+   */
+  async monthlyAttendance(
+    actor: Actor,
+    cohortIds: readonly number[],
+    months: readonly string[],
+  ): Promise<Map<number, (number | null)[]>> {
+    requireRole(actor, ALL_ROLES, 'read sheets');
+    const visible = await visibleCohortIds(this.db, actor);
+    const hidden = visible === null ? [] : cohortIds.filter((id) => !visible.includes(id));
+    if (hidden[0] !== undefined) {
+      throw new AppError('OMAUM_COHORT_NOT_FOUND', `There is no cohort ${hidden[0]}`);
+    }
+    const first = months[0];
+    const last = months.at(-1);
+    const result = new Map(cohortIds.map((id) => [id, months.map((): number | null => null)]));
+    if (first === undefined || last === undefined) return result;
+
+    const repo = new AttendanceRepo(this.db);
+    const [totals, windows] = await Promise.all([
+      repo.monthlyTotals(cohortIds, first, last),
+      repo.enrollmentWindows(cohortIds),
+    ]);
+    const windowOf = new Map(windows.map((w) => [`${w.cohortId}:${w.studentId}`, w]));
+    const sums = new Map<string, { present: number; expected: number }>();
+    for (const row of totals) {
+      // The sheet of a month lists the students whose enrollment overlaps it (rosterOf).
+      const window = windowOf.get(`${row.cohortId}:${row.studentId}`);
+      const { first: firstDay, last: lastDay } = monthRange(row.month);
+      const isListed =
+        window !== undefined &&
+        window.enrolledOn <= lastDay &&
+        (window.endedOn === null || window.endedOn >= firstDay);
+      if (!isListed) continue;
+      const key = `${row.cohortId}:${row.month}`;
+      const sum = sums.get(key) ?? { present: 0, expected: 0 };
+      sum.present += row.present;
+      sum.expected += row.expected;
+      sums.set(key, sum);
+    }
+    for (const [cohortId, values] of result) {
+      months.forEach((month, index) => {
+        const sum = sums.get(`${cohortId}:${month}`);
+        values[index] =
+          sum && sum.expected > 0 ? Math.round((sum.present / sum.expected) * 100) : null;
+      });
+    }
+    return result;
   }
 
   /** The student report ("boletim"): each month and the whole period, per activity. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { monthsBetween } from '../../src/attendance/calendar.ts';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { DemoNotEmptyError, loadDemoInstitution } from '../../src/demo/demo-loader.ts';
@@ -9,6 +10,7 @@ import type { Clock } from '../../src/platform/clock.ts';
 import type { Db, Dialect } from '../../src/platform/db/database.ts';
 import { createLogger } from '../../src/platform/logging/logger.ts';
 import { createServices } from '../../src/services.ts';
+import type { Sheet } from '../../src/sheets/sheets.schemas.ts';
 import type { Services } from '../../src/services.ts';
 import { isValidCpf } from '../../src/students/cpf.ts';
 import { CliSandbox } from '../cli/cli-harness.ts';
@@ -61,6 +63,28 @@ async function countRows(db: Db): Promise<Record<string, number>> {
 }
 
 const ALL = { limit: 500, offset: 0 };
+
+/** Present over expected, summed over the sheet's students and activities; whole. */
+function attendanceOf(sheet: Sheet): number | null {
+  let present = 0;
+  let expected = 0;
+  for (const row of sheet.rows) {
+    for (const cell of row.activities) {
+      present += cell.present;
+      expected += cell.expected;
+    }
+  }
+  return expected === 0 ? null : Math.round((present / expected) * 100);
+}
+
+async function enrolledEver(db: Db, cohortId: number): Promise<number> {
+  const row = await db
+    .selectFrom('enrollments')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('cohortId', '=', cohortId)
+    .executeTakeFirstOrThrow();
+  return row.count;
+}
 
 describeEachDatabase('The demo institution', (dialect) => {
   let testDb: TestDatabase;
@@ -243,6 +267,28 @@ describeEachDatabase('The demo institution', (dialect) => {
     }
     assert.ok(notCleared >= 1, 'someone has shortfalls to follow up');
     assert.ok(cleared > 3 * notCleared, `${cleared} cleared, ${notCleared} not`);
+  });
+
+  it("charts on the home page, for every cohort and month, the attendance of that month's sheet", async () => {
+    const cohorts = await services.cohorts.list(SYSTEM_ACTOR, {}, ALL);
+    const ids = cohorts.items.map((cohort) => cohort.id);
+    const months = monthsBetween(FROM, TO);
+    const charted = await services.sheets.monthlyAttendance(SYSTEM_ACTOR, ids, months);
+    let withEndedEnrollments = 0;
+    for (const id of ids) {
+      const fromSheets: (number | null)[] = [];
+      for (const month of months) {
+        const sheet = await services.sheets.sheet(SYSTEM_ACTOR, id, month);
+        fromSheets.push(attendanceOf(sheet));
+        if (sheet.rows.length < (await enrolledEver(testDb.database.db, id))) {
+          withEndedEnrollments++;
+        }
+      }
+      assert.deepEqual(charted.get(id), fromSheets, `cohort ${id}`);
+      assert.ok(fromSheets.some((pct) => pct !== null));
+    }
+    // Months whose sheet leaves out a student enrolled in another month are compared too.
+    assert.ok(withEndedEnrollments > 0);
   });
 
   it('refuses a second run and writes nothing', async () => {
