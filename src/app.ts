@@ -45,7 +45,8 @@ import { studentRoutes } from './students/students.routes.ts';
 import { healthRoutes } from './system/health.routes.ts';
 import { systemPages } from './system/system.pages.ts';
 import { systemRoutes } from './system/system.routes.ts';
-import { registerPages, registerWeb } from './web/web.plugin.ts';
+import { MESSAGES_PT } from './web/messages.ts';
+import { errorPage, registerPages, registerWeb } from './web/web.plugin.ts';
 import { authPages } from './auth/auth.pages.ts';
 import { coursePages } from './courses/courses.pages.ts';
 import { homePages } from './home/home.pages.ts';
@@ -124,7 +125,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onClose', async () => {
     await services.cache.close();
   });
-  registerErrorHandling(app, config.isProduction);
+  registerErrorHandling(app, config.isProduction, {
+    notFoundPage: (request, reply) =>
+      errorPage(request, reply, 404, MESSAGES_PT.OMAUM_ROUTE_NOT_FOUND),
+  });
   const isOperationsOn = deps.operations !== 'off';
   if (isOperationsOn) await app.register(monitoringPlugin, { monitor });
   await registerSecurity(app, deps, isOperationsOn);

@@ -128,6 +128,27 @@ describeEachDatabase('home page', (dialect) => {
     assert.doesNotMatch(page.body, /chart.umd.min.js/);
   });
 
+  it('answers a browser asking for a page that does not exist with a page, the API with JSON', async () => {
+    const asBrowser = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const page = await t.app.inject({ method: 'GET', url: '/nao-existe', headers: asBrowser });
+    assert.equal(page.statusCode, 404);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.match(page.body, /Esta página não existe\./);
+    assert.match(page.body, /href="\/"/);
+
+    const api = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/nao-existe',
+      headers: asBrowser,
+    });
+    assert.equal(api.statusCode, 404);
+    assert.equal(api.json<{ code: string }>().code, 'OMAUM_ROUTE_NOT_FOUND');
+    const script = await t.app.inject({ method: 'GET', url: '/nao-existe' });
+    assert.equal(script.json<{ code: string }>().code, 'OMAUM_ROUTE_NOT_FOUND');
+    const form = await t.app.inject({ method: 'POST', url: '/nao-existe', headers: asBrowser });
+    assert.equal(form.json<{ code: string }>().code, 'OMAUM_ROUTE_NOT_FOUND');
+  });
+
   it('escapes the data island', () => {
     const json = chartJson({
       months: ['2026-03'],

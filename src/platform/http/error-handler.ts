@@ -38,7 +38,14 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
  * It also refuses input the database would fail on, so that a client's mistake
  * is a 400 and never a 500.
  */
-export function registerErrorHandling(app: FastifyInstance, isProduction: boolean): void {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  isProduction: boolean,
+  options: {
+    /** Answers a browser that asked for a page that does not exist (HTML, not JSON). */
+    readonly notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+  } = {},
+): void {
   app.addHook('preValidation', refuseNulCharacters);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -48,6 +55,7 @@ export function registerErrorHandling(app: FastifyInstance, isProduction: boolea
   });
 
   app.setNotFoundHandler((request, reply) => {
+    if (options.notFoundPage && wantsPage(request)) return options.notFoundPage(request, reply);
     const body = bodyFor(
       'OMAUM_ROUTE_NOT_FOUND',
       `There is no route ${request.method} ${routePath(request)}`,
@@ -72,6 +80,13 @@ export function handleFrameworkError(
   );
   logError(request, error, body);
   void send(reply, body);
+}
+
+/** A browser following a link or a typed address: not the API, not a script asking for JSON. */
+function wantsPage(request: FastifyRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  if (request.url.startsWith('/api/')) return false;
+  return (request.headers.accept ?? '').includes('text/html');
 }
 
 function send(reply: FastifyReply, body: ErrorBody): FastifyReply {
