@@ -9,7 +9,7 @@ import Fastify, { LogController } from 'fastify';
 import helmet from 'helmet';
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify';
 
-import accessPlugin from './auth/access.plugin.ts';
+import accessPlugin, { actorIfSignedIn } from './auth/access.plugin.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config/config.ts';
 import { activityRoutes } from './activities/activities.routes.ts';
@@ -126,8 +126,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await services.cache.close();
   });
   registerErrorHandling(app, config.isProduction, {
-    notFoundPage: (request, reply) =>
-      errorPage(request, reply, 404, MESSAGES_PT.OMAUM_ROUTE_NOT_FOUND),
+    notFoundPage: async (request, reply) => {
+      request.actor = await actorIfSignedIn(request, services.auth);
+      return errorPage(request, reply, 404, MESSAGES_PT.OMAUM_ROUTE_NOT_FOUND);
+    },
   });
   const isOperationsOn = deps.operations !== 'off';
   if (isOperationsOn) await app.register(monitoringPlugin, { monitor });

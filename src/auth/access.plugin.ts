@@ -131,6 +131,21 @@ function recordsOf(route: RouteOptions, access: Access): RouteAccess[] {
   );
 }
 
+/**
+ * The signed-in actor of a request no route claimed (a page that does not
+ * exist), or null: such a page shows the menu to whoever is signed in.
+ */
+export async function actorIfSignedIn(
+  request: FastifyRequest,
+  auth: AuthService,
+): Promise<Actor | null> {
+  try {
+    return await authenticate(request, auth);
+  } catch {
+    return null;
+  }
+}
+
 async function authenticate(request: FastifyRequest, auth: AuthService): Promise<Actor> {
   const header = request.headers.authorization;
   if (header !== undefined) {

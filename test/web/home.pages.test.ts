@@ -16,6 +16,7 @@ import {
   insertStudent,
 } from '../support/fixtures.ts';
 import { signIn, textOf } from './cohorts.support.ts';
+import { signedIn } from './students.support.ts';
 
 interface ChartData {
   labels: string[];
@@ -135,6 +136,13 @@ describeEachDatabase('home page', (dialect) => {
     assert.match(String(page.headers['content-type']), /^text\/html/);
     assert.match(page.body, /Esta página não existe\./);
     assert.match(page.body, /href="\/"/);
+
+    assert.doesNotMatch(page.body, /href="\/turmas"/, 'no menu for nobody');
+    const secretary = await signedIn(t, 'secretary');
+    const withMenu = await secretary.get('/nao-existe', asBrowser);
+    assert.equal(withMenu.statusCode, 404);
+    assert.match(withMenu.body, /Esta página não existe\./);
+    assert.match(withMenu.body, /href="\/turmas"/, 'the menu of whoever is signed in');
 
     const api = await t.app.inject({
       method: 'GET',
