@@ -36,6 +36,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor | null;
+    /** The signed-in user's name, for the page header (browser sessions only). */
+    userName: string | null;
   }
 }
 
@@ -86,6 +88,7 @@ export function actorOf(request: FastifyRequest): Actor {
 
 async function accessPlugin(app: FastifyInstance, options: AccessOptions): Promise<void> {
   app.decorateRequest('actor', null);
+  app.decorateRequest('userName', null);
 
   const routes: RouteAccess[] = [];
   // A getter hands out a frozen copy, so nobody can edit the record of routes.
@@ -171,6 +174,7 @@ async function authenticate(request: FastifyRequest, auth: AuthService): Promise
   if (found.user.mustChangePassword && !isAllowed) {
     throw new AppError('OMAUM_AUTH_PASSWORD_CHANGE_REQUIRED');
   }
+  request.userName = found.user.name;
   return found.actor;
 }
 

@@ -53,7 +53,7 @@ function takeFlash(request: FastifyRequest): Flash | null {
 
 export interface PageOptions {
   readonly title: string;
-  /** The user's display name, when known (the layout shows it). */
+  /** The user's display name (the layout shows it); by default the signed-in user's. */
   readonly userName?: string;
   readonly status?: number;
 }
@@ -76,7 +76,7 @@ export async function renderPage(
     ...data,
     title: options.title,
     actor,
-    userName: options.userName ?? null,
+    userName: options.userName ?? request.userName,
     nav: actor ? navFor(actor.role, path) : [],
     csrfToken: reply.generateCsrf(),
     flash: takeFlash(request),

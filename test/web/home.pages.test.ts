@@ -157,6 +157,15 @@ describeEachDatabase('home page', (dialect) => {
     assert.equal(form.json<{ code: string }>().code, 'OMAUM_ROUTE_NOT_FOUND');
   });
 
+  it("shows the signed-in user's name in the header of every page", async () => {
+    const secretary = await signIn(t, 'secretary', { name: 'Rita Secretária' });
+    for (const url of ['/', '/turmas', '/alunos', '/cursos']) {
+      const page = await secretary.get(url);
+      assert.equal(page.statusCode, 200, url);
+      assert.match(page.body, /<span class="user-name">Rita Secretária<\/span>/, url);
+    }
+  });
+
   it('escapes the data island', () => {
     const json = chartJson({
       months: ['2026-03'],
