@@ -2,6 +2,7 @@ import type { Counter } from 'prom-client';
 
 import type { Actor } from '../auth/actor.ts';
 import { requireRole } from '../auth/actor.ts';
+import type { MonitoringSettings } from '../config/config.ts';
 import type { Db } from '../platform/db/database.ts';
 import type { SecurityEventKind } from '../platform/db/tables.ts';
 import { QUEUE_NAMES } from '../platform/jobs/job-queue.ts';
@@ -96,6 +97,8 @@ export interface SystemFigures {
   readonly windowMs: number;
   /** This process's recent requests, routes, slow queries and N+1 reports. */
   readonly current: MonitorSnapshot;
+  /** What this process counts as a slow request, a slow query and an N+1. */
+  readonly thresholds: MonitoringSettings;
   readonly routes: readonly RouteLatency[];
   readonly slowQueries: readonly SlowQuery[];
   readonly nPlusOne: readonly NPlusOneReport[];
@@ -157,6 +160,7 @@ export async function systemFigures(
     takenAt: current.takenAt,
     windowMs: current.windowMs,
     current,
+    thresholds: services.monitor.settings,
     routes: current.routes,
     slowQueries: current.slowQueries,
     nPlusOne: current.nPlusOne,

@@ -175,6 +175,11 @@ export function systemView(
   return {
     updatedAt: at(figures.takenAt),
     windowMinutes: Math.round(figures.windowMs / 60_000),
+    thresholds: {
+      slowRequestMs: formatCount(figures.thresholds.slowRequestMs),
+      slowQueryMs: formatCount(figures.thresholds.slowQueryMs),
+      nPlusOne: formatCount(figures.thresholds.nPlusOneThreshold),
+    },
     summary: {
       requests: formatCount(requests.count),
       errors: formatCount(requests.errors),

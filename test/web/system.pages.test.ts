@@ -149,6 +149,8 @@ describeEachDatabase('the Sistema page', (dialect) => {
       courses.join(' '),
     );
 
+    // This app counts a query of 5 ms as slow (MONITORING_ENV).
+    assert.match(page.body, /Consultas SQL acima de 5 ms/);
     const slow = rowWith(page.body, 'system-queries', 'with recursive');
     assert.match(slow, /GET \/teste\/consulta-lenta/);
     const repeated = rowWith(page.body, 'system-n-plus-one', 'GET /teste/n-mais-um');
@@ -197,7 +199,10 @@ describeEachDatabase('the Sistema page', (dialect) => {
     const page = await admin.get('/sistema');
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /A fila de tarefas não está disponível/);
-    assert.match(page.body, /Nenhuma consulta lenta/);
+    // The thresholds are the defaults: 200 ms a query, 1000 ms a request, 10 repeats.
+    assert.match(page.body, /Nenhuma consulta passou de 200 ms/);
+    assert.match(page.body, /pedidos lentos \(acima de 1\.000 ms\)/);
+    assert.match(page.body, /a mesma consulta 10 vezes ou mais/);
     assert.match(page.body, /O cache ainda não foi lido/);
     assert.match(page.body, /Nenhum pedido recusado por limite/);
     assert.match(page.body, /Nenhum endereço bloqueado agora/);
