@@ -58,8 +58,7 @@ export async function authPages(app: FastifyInstance, services: Services): Promi
       const actor = actorOf(request);
       const me = await users.get(actor, actor.userId);
       const data = { isForced: me.mustChangePassword, errors: {} };
-      const options = { title: 'Trocar a senha', userName: me.name };
-      return renderPage(request, reply, 'auth/password', options, data);
+      return renderPage(request, reply, 'auth/password', { title: 'Trocar a senha' }, data);
     },
   );
 

@@ -73,11 +73,8 @@ async function withBlocks(
 
 function formatBlocks(items: readonly AddressBlock[]): string {
   const width = Math.max(...items.map((block) => block.address.length), 'endereço'.length);
-  const header = `${'endereço'.padEnd(width)}  bloqueado em              até                       regra\n`;
-  const rows = items.map(
-    (block) =>
-      `${block.address.padEnd(width)}  ${block.blockedAt.padEnd(24)}  ` +
-      `${block.until.padEnd(24)}  ${block.rule}\n`,
-  );
-  return header + rows.join('');
+  const line = (address: string, blockedAt: string, until: string, rule: string) =>
+    `${address.padEnd(width)}  ${blockedAt.padEnd(24)}  ${until.padEnd(24)}  ${rule}\n`;
+  const rows = items.map((block) => line(block.address, block.blockedAt, block.until, block.rule));
+  return line('endereço', 'bloqueado em', 'até', 'regra') + rows.join('');
 }

@@ -13,13 +13,14 @@ import { chartJson, homeStats } from './home-stats.ts';
 export async function homePages(app: FastifyInstance, services: Services): Promise<void> {
   app.get('/', { config: { access: ALL_ROLES } }, async (request, reply) => {
     const actor = actorOf(request);
-    const me = await services.users.get(actor, actor.userId);
+    // A browser session brings the name with it; a bearer token does not.
+    const userName = request.userName ?? (await services.users.get(actor, actor.userId)).name;
     const stats = await homeStats(services, actor);
     return renderPage(
       request,
       reply,
       'home/index',
-      { title: 'Início', userName: me.name },
+      { title: 'Início', userName },
       { stats, chartJson: chartJson(stats) },
     );
   });

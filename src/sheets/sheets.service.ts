@@ -160,15 +160,17 @@ export class SheetsService {
       repo.enrollmentWindows(cohortIds),
     ]);
     const windowOf = new Map(windows.map((w) => [`${w.cohortId}:${w.studentId}`, w]));
+    const rangeOf = new Map(months.map((month) => [month, monthRange(month)]));
     const sums = new Map<string, { present: number; expected: number }>();
     for (const row of totals) {
       // The sheet of a month lists the students whose enrollment overlaps it (rosterOf).
       const window = windowOf.get(`${row.cohortId}:${row.studentId}`);
-      const { first: firstDay, last: lastDay } = monthRange(row.month);
+      const range = rangeOf.get(row.month);
       const isListed =
         window !== undefined &&
-        window.enrolledOn <= lastDay &&
-        (window.endedOn === null || window.endedOn >= firstDay);
+        range !== undefined &&
+        window.enrolledOn <= range.last &&
+        (window.endedOn === null || window.endedOn >= range.first);
       if (!isListed) continue;
       const key = `${row.cohortId}:${row.month}`;
       const sum = sums.get(key) ?? { present: 0, expected: 0 };

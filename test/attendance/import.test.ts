@@ -11,7 +11,7 @@ import type { TestApp } from '../support/app.ts';
 import { createTestApp } from '../support/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { insertCohort, insertEnrollment, insertStudent } from '../support/fixtures.ts';
-import { silentLogger } from '../support/quiet-jobs.ts';
+import { FAST_EMBEDDED, silentLogger } from '../support/quiet-jobs.ts';
 
 const HEADER = 'data;atividade;aluno;registro;convocado;justificativa';
 
@@ -31,14 +31,7 @@ describeEachDatabase('Importing marks in the background', (dialect) => {
   before(async () => {
     t = await createTestApp(dialect, {
       jobs: (database) => {
-        backend = createEmbeddedBackend(database, {
-          pollIntervalMs: 25,
-          busyPollIntervalMs: 5,
-          leaseMs: 3000,
-          sweepIntervalMs: 100,
-          schedulerIntervalMs: 50,
-          stopGraceMs: 1000,
-        });
+        backend = createEmbeddedBackend(database, FAST_EMBEDDED);
         return backend.queue;
       },
     });

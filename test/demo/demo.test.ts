@@ -10,12 +10,12 @@ import type { Clock } from '../../src/platform/clock.ts';
 import type { Db, Dialect } from '../../src/platform/db/database.ts';
 import { createLogger } from '../../src/platform/logging/logger.ts';
 import { createServices } from '../../src/services.ts';
-import type { Sheet } from '../../src/sheets/sheets.schemas.ts';
 import type { Services } from '../../src/services.ts';
 import { isValidCpf } from '../../src/students/cpf.ts';
 import { CliSandbox } from '../cli/cli-harness.ts';
 import type { TestDatabase } from '../support/databases.ts';
 import { createTestDatabase, describeEachDatabase } from '../support/databases.ts';
+import { attendanceOf } from '../support/sheet-attendance.ts';
 
 /** Mid-afternoon of 3 December 2026 in São Paulo: attendance runs from 2025-12 to 2026-11. */
 const clock: Clock = { now: () => new Date('2026-12-03T15:00:00.000Z') };
@@ -63,19 +63,6 @@ async function countRows(db: Db): Promise<Record<string, number>> {
 }
 
 const ALL = { limit: 500, offset: 0 };
-
-/** Present over expected, summed over the sheet's students and activities; whole. */
-function attendanceOf(sheet: Sheet): number | null {
-  let present = 0;
-  let expected = 0;
-  for (const row of sheet.rows) {
-    for (const cell of row.activities) {
-      present += cell.present;
-      expected += cell.expected;
-    }
-  }
-  return expected === 0 ? null : Math.round((present / expected) * 100);
-}
 
 async function enrolledEver(db: Db, cohortId: number): Promise<number> {
   const row = await db

@@ -12,26 +12,13 @@ import { after, before, it } from 'node:test';
 import { SYSTEM_ACTOR } from '../../src/auth/actor.ts';
 import type { Actor } from '../../src/auth/actor.ts';
 import type { Services } from '../../src/services.ts';
-import type { Sheet } from '../../src/sheets/sheets.schemas.ts';
 import type { TestApp } from '../support/app.ts';
 import { createTestApp } from '../support/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { insertCohort, insertEnrollment, insertStudent } from '../support/fixtures.ts';
+import { attendanceOf } from '../support/sheet-attendance.ts';
 
 const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04'];
-
-/** Present over expected, summed over the sheet's students and activities; whole. */
-function attendanceOf(sheet: Sheet): number | null {
-  let present = 0;
-  let expected = 0;
-  for (const row of sheet.rows) {
-    for (const cell of row.activities) {
-      present += cell.present;
-      expected += cell.expected;
-    }
-  }
-  return expected === 0 ? null : Math.round((present / expected) * 100);
-}
 
 describeEachDatabase('monthly attendance of several cohorts', (dialect) => {
   let t: TestApp;

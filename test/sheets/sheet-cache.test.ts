@@ -18,6 +18,7 @@ import type { TestApp } from '../support/app.ts';
 import { createTestApp } from '../support/app.ts';
 import { DIALECTS, skipReason } from '../support/databases.ts';
 import { insertEnrollment, insertStudent } from '../support/fixtures.ts';
+import { FAST_EMBEDDED } from '../support/quiet-jobs.ts';
 import type { Scene, Views } from './cache-scene.ts';
 import {
   Api,
@@ -81,14 +82,7 @@ function staleness(dialect: Dialect, kind: CacheKind): void {
       clock: fixedClock,
       cache: (database) => makeCache(kind, database, metrics, prefix),
       jobs: (database) => {
-        backend = createEmbeddedBackend(database, {
-          pollIntervalMs: 25,
-          busyPollIntervalMs: 5,
-          leaseMs: 3000,
-          sweepIntervalMs: 100,
-          schedulerIntervalMs: 50,
-          stopGraceMs: 1000,
-        });
+        backend = createEmbeddedBackend(database, FAST_EMBEDDED);
         return backend.queue;
       },
     });

@@ -82,7 +82,6 @@ function sameCommand(actual: readonly string[], recorded: readonly string[]): bo
   return actual.length === recorded.length && actual.every((arg, i) => arg === recorded[i]);
 }
 
-/** What a cluster primary publishes: which of its web processes listen. */
 /** What the primary of a web cluster publishes: the web processes it forked, and which listen. */
 export interface WebClusterState {
   readonly primaryPid: number;
